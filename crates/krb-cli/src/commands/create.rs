@@ -1,0 +1,98 @@
+//! `krb create api`
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::Context as _;
+use clap::{ArgAction, Args, Subcommand};
+use krb_scaffold::api::{self, ApiOptions};
+
+#[derive(Debug, Subcommand)]
+pub enum CreateCommand {
+    /// Scaffold a Kubernetes API: its types, its controller and their config/ entries.
+    Api(ApiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// Resource group, e.g. `batch` (becomes `batch.<domain>`).
+    #[arg(long)]
+    group: String,
+    /// Resource version, e.g. `v1`, `v1beta1`.
+    #[arg(long)]
+    version: String,
+    /// Resource kind, UpperCamelCase, e.g. `CronJob`.
+    #[arg(long)]
+    kind: String,
+    /// Plural resource name [default: the English plural of the lowercased kind]
+    #[arg(long)]
+    plural: Option<String>,
+    /// Whether the resource is namespaced; `--namespaced=false` makes it cluster-scoped.
+    #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_value_t = true, default_missing_value = "true")]
+    namespaced: bool,
+    /// Scaffold the types; asked when omitted and stdin is a terminal [default: true]
+    #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    resource: Option<bool>,
+    /// Scaffold the controller; asked when omitted and stdin is a terminal [default: true]
+    #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    controller: Option<bool>,
+    /// Scaffold the kind's files again, overwriting them.
+    #[arg(long)]
+    force: bool,
+    /// Print the files that would be written, and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+pub fn run(cmd: CreateCommand) -> anyhow::Result<()> {
+    match cmd {
+        CreateCommand::Api(args) => api(args),
+    }
+}
+
+fn api(args: ApiArgs) -> anyhow::Result<()> {
+    let root = std::env::current_dir().context("reading the current directory")?;
+    let resource = decide(args.resource, "Create Resource [y/n]", "--resource")?;
+    let controller = decide(args.controller, "Create Controller [y/n]", "--controller")?;
+    let opts = ApiOptions {
+        group: args.group,
+        version: args.version,
+        kind: args.kind,
+        plural: args.plural,
+        namespaced: args.namespaced,
+        resource,
+        controller,
+        force: args.force,
+    };
+    let prepared = api::plan(&root, &opts)?;
+    crate::output::apply(&root, prepared, args.dry_run)
+}
+
+/// A flag's value, or the user's answer at a terminal, or yes (said out loud) without one.
+fn decide(flag: Option<bool>, question: &str, name: &str) -> anyhow::Result<bool> {
+    if let Some(v) = flag {
+        return Ok(v);
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        eprintln!("{name} not given and stdin is not a terminal: assuming {name}=true");
+        return Ok(true);
+    }
+    let mut lines = stdin.lock().lines();
+    loop {
+        print!("{question}\n");
+        std::io::stdout().flush().ok();
+        let Some(line) = lines.next() else {
+            anyhow::bail!("no answer to {question:?}; pass {name}=true or {name}=false");
+        };
+        match line
+            .context("reading the answer")?
+            .trim()
+            .to_lowercase()
+            .as_str()
+        {
+            "y" | "yes" => return Ok(true),
+            "n" | "no" => return Ok(false),
+            other => eprintln!("invalid input {other:?}, should be [y/n]"),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Derive macros for krb (the schema engine lives in krb-markers).

@@ -1,0 +1,1 @@
+//! Integration tests of krb live in tests/tests/.
