@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
+mod envtest;
 mod output;
 
 #[derive(Debug, Parser)]
@@ -24,9 +25,14 @@ struct Cli {
 enum Command {
     /// Initialize a new operator project in the current directory.
     Init(commands::init::InitArgs),
-    /// Scaffold a Kubernetes API or webhook.
+    /// Scaffold a Kubernetes API.
     #[command(subcommand)]
     Create(commands::create::CreateCommand),
+    /// Run a target of kubebuilder's Makefile: manifests, build, run, test, install, deploy...
+    #[command(subcommand)]
+    Make(commands::make::MakeCommand),
+    /// Install and locate the envtest control plane (kube-apiserver, etcd) for tests.
+    Envtest(envtest::EnvtestArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +40,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Init(args) => commands::init::run(args),
         Command::Create(cmd) => commands::create::run(cmd),
+        Command::Make(cmd) => commands::make::run(cmd),
+        Command::Envtest(args) => envtest::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -423,6 +423,7 @@ fn from_source_builds_only_what_is_missing_with_the_staging_replaces() {
     assert!(
         calls.contains("-replace=k8s.io/api=k8s.io/api@v0.37.2")
             && calls.contains("-replace=k8s.io/client-go=k8s.io/client-go@v0.37.2")
+            && !calls.contains("-require=k8s.io/client-go")
             && calls.contains("-require=k8s.io/kubernetes@v1.37.2"),
         "{calls}"
     );

@@ -25,7 +25,10 @@ fn in_ci() -> bool {
 /// The path of a Go tool, or None (skip) — a panic under CI=true.
 fn go_tool(name: &str) -> Option<PathBuf> {
     let env_name = name.to_ascii_uppercase().replace('-', "_");
-    let mut candidates: Vec<PathBuf> = std::env::var_os(&env_name).map(PathBuf::from).into_iter().collect();
+    let mut candidates: Vec<PathBuf> = std::env::var_os(&env_name)
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
     if let Some(paths) = std::env::var_os("PATH") {
         candidates.extend(std::env::split_paths(&paths).map(|p| p.join(name)));
     }
@@ -36,7 +39,10 @@ fn go_tool(name: &str) -> Option<PathBuf> {
     candidates.push(PathBuf::from("/usr/local/go/bin").join(name));
     let found = candidates.into_iter().find(|p| p.is_file());
     if found.is_none() {
-        assert!(!in_ci(), "{name} is required under CI=true (install: see crates/krb-markers/README.md)");
+        assert!(
+            !in_ci(),
+            "{name} is required under CI=true (install: see crates/krb-markers/README.md)"
+        );
         eprintln!("skipping: {name} not found");
     }
     found
@@ -55,19 +61,34 @@ fn yaml_to_json(text: &str) -> Vec<serde_json::Value> {
 
 /// controller-gen's output without its version annotation; ours without the header.
 fn normalize_cg(text: &str) -> String {
-    text.replace("  annotations:\n    controller-gen.kubebuilder.io/version: v0.23.0\n", "")
+    text.replace(
+        "  annotations:\n    controller-gen.kubebuilder.io/version: v0.23.0\n",
+        "",
+    )
 }
 
 fn normalize_krb(text: &str) -> String {
-    text.strip_prefix(krb_markers::GENERATED_HEADER).unwrap_or(text).to_owned()
+    text.strip_prefix(krb_markers::GENERATED_HEADER)
+        .unwrap_or(text)
+        .to_owned()
 }
 
 #[test]
 fn cronjob_golden() {
     let root = fixture("cronjob");
     let out = generate(&root, &Options::default()).unwrap_or_else(|d| panic!("{d}"));
-    let names: Vec<String> = out.files.iter().map(|(p, _)| p.display().to_string()).collect();
-    assert_eq!(names, ["config/crd/bases/batch.tutorial.kubebuilder.io_cronjobs.yaml", "config/rbac/role.yaml"]);
+    let names: Vec<String> = out
+        .files
+        .iter()
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "config/crd/bases/batch.tutorial.kubebuilder.io_cronjobs.yaml",
+            "config/rbac/role.yaml"
+        ]
+    );
     for (path, text) in &out.files {
         let golden = root.join("expected").join(path);
         if bless() {
@@ -75,13 +96,21 @@ fn cronjob_golden() {
             std::fs::write(&golden, text).unwrap();
         }
         let want = std::fs::read_to_string(&golden).unwrap_or_default();
-        assert_eq!(text, &want, "{} differs from {} (KRB_BLESS=1 to update)", path.display(), golden.display());
+        assert_eq!(
+            text,
+            &want,
+            "{} differs from {} (KRB_BLESS=1 to update)",
+            path.display(),
+            golden.display()
+        );
     }
 }
 
 #[test]
 fn cronjob_parity_with_controller_gen() {
-    let Some(cg) = go_tool("controller-gen") else { return };
+    let Some(cg) = go_tool("controller-gen") else {
+        return;
+    };
     let root = fixture("cronjob");
     let tmp = tempfile::tempdir().unwrap();
     let status = Command::new(&cg)
@@ -91,8 +120,14 @@ fn cronjob_parity_with_controller_gen() {
             "rbac:roleName=manager-role",
             "crd",
             "paths=./...",
-            &format!("output:crd:artifacts:config={}", tmp.path().join("config/crd/bases").display()),
-            &format!("output:rbac:dir={}", tmp.path().join("config/rbac").display()),
+            &format!(
+                "output:crd:artifacts:config={}",
+                tmp.path().join("config/crd/bases").display()
+            ),
+            &format!(
+                "output:rbac:dir={}",
+                tmp.path().join("config/rbac").display()
+            ),
         ])
         .status()
         .unwrap();
@@ -101,8 +136,18 @@ fn cronjob_parity_with_controller_gen() {
     for (path, text) in &out.files {
         let theirs = std::fs::read_to_string(tmp.path().join(path)).unwrap();
         let (ours, theirs) = (normalize_krb(text), normalize_cg(&theirs));
-        assert_eq!(yaml_to_json(&ours), yaml_to_json(&theirs), "{} differs semantically from controller-gen", path.display());
-        assert_eq!(ours, theirs, "{} is not byte-identical to controller-gen's", path.display());
+        assert_eq!(
+            yaml_to_json(&ours),
+            yaml_to_json(&theirs),
+            "{} differs semantically from controller-gen",
+            path.display()
+        );
+        assert_eq!(
+            ours,
+            theirs,
+            "{} is not byte-identical to controller-gen's",
+            path.display()
+        );
     }
 }
 
@@ -140,7 +185,12 @@ fn yaml_emitter_matches_sigs_yaml() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let theirs = String::from_utf8(out.stdout).unwrap();
@@ -167,20 +217,31 @@ fn generate_one_type(key: &str) -> serde_json::Value {
     .unwrap();
     let out = generate(tmp.path(), &Options::default()).unwrap_or_else(|d| panic!("{d}"));
     let docs = yaml_to_json(&out.files[0].1);
-    docs[0]["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["f"].clone()
+    docs[0]["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
+        ["f"]
+        .clone()
 }
 
 #[test]
 fn k8s_table_is_fresh() {
-    let Some(_) = go_tool("controller-gen") else { return };
+    let Some(_) = go_tool("controller-gen") else {
+        return;
+    };
     let Some(_) = go_tool("go") else { return };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("table.json");
-    let status = Command::new("bash").arg(crate_dir().join("k8s-schemas/regen.sh")).arg(&out).status().unwrap();
+    let status = Command::new("bash")
+        .arg(crate_dir().join("k8s-schemas/regen.sh"))
+        .arg(&out)
+        .status()
+        .unwrap();
     assert!(status.success(), "regen.sh failed");
     let fresh = std::fs::read_to_string(out).unwrap();
     let committed = std::fs::read_to_string(crate_dir().join("src/k8s_schemas.json")).unwrap();
-    assert!(fresh == committed, "src/k8s_schemas.json is stale: run crates/krb-markers/k8s-schemas/regen.sh");
+    assert!(
+        fresh == committed,
+        "src/k8s_schemas.json is stale: run crates/krb-markers/k8s-schemas/regen.sh"
+    );
 }
 
 #[test]
@@ -192,5 +253,8 @@ fn diagnostics_are_reported_together_with_locations() {
     if bless() {
         std::fs::write(&golden, format!("{text}\n")).unwrap();
     }
-    assert_eq!(format!("{text}\n"), std::fs::read_to_string(golden).unwrap_or_default());
+    assert_eq!(
+        format!("{text}\n"),
+        std::fs::read_to_string(golden).unwrap_or_default()
+    );
 }

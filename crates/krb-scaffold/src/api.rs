@@ -32,7 +32,7 @@ enum Needs {
 
 /// Which files of `templates/api` go with which flag, and whether they are shared files
 /// (created once, then edited at markers) or scaffold-once files of this kind.
-fn policy(template: &str) -> (Needs, bool) {
+fn policy(template: &str) -> (Needs, Scope) {
     const SHARED: [&str; 4] = [
         "api/src/__version__/mod.rs",
         "config/crd/kustomization.yaml",
@@ -44,14 +44,34 @@ fn policy(template: &str) -> (Needs, bool) {
     } else {
         Needs::Resource
     };
-    (needs, SHARED.contains(&template))
+    let scope = if SHARED.contains(&template) {
+        Scope::Shared
+    } else if template.starts_with("config/rbac/") {
+        Scope::Kind
+    } else {
+        Scope::Version
+    };
+    (needs, scope)
 }
 
-pub fn plan(root: &Path, opts: &ApiOptions) -> Result<Prepared, ScaffoldError> {
-    let mut config = ProjectConfig::load(root)?;
+/// Who a scaffolded file belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Shared by all kinds: created once, kept afterwards.
+    Shared,
+    /// One per kind, whatever its versions (the admin/editor/viewer roles).
+    Kind,
+    /// One per kind and version.
+    Version,
+}
+
+/// Check what can be checked before the user is asked anything: the project files and the
+/// names. Returns the project config and the plural.
+pub fn precheck(root: &Path, opts: &ApiOptions) -> Result<(ProjectConfig, String), ScaffoldError> {
+    let config = ProjectConfig::load(root)?;
     check_manifest(root)?;
 
-    let flag = |flag: &'static str| move |source| ScaffoldError::Flag { flag, source };
+    let flag = |flag: &'static str| move |reason| ScaffoldError::Flag { flag, reason };
     naming::validate_group(&opts.group).map_err(flag("--group"))?;
     naming::validate_version(&opts.version).map_err(flag("--version"))?;
     naming::validate_kind(&opts.kind).map_err(flag("--kind"))?;
@@ -62,12 +82,17 @@ pub fn plan(root: &Path, opts: &ApiOptions) -> Result<Prepared, ScaffoldError> {
         }
         None => naming::pluralize(&naming::lower_kind(&opts.kind)),
     };
+    check_against_project(&config, opts, &plural)?;
+    Ok((config, plural))
+}
+
+pub fn plan(root: &Path, opts: &ApiOptions) -> Result<Prepared, ScaffoldError> {
+    let (mut config, plural) = precheck(root, opts)?;
     if !opts.resource && !opts.controller {
         return Err(ScaffoldError::Invalid(
             "nothing to scaffold: both --resource and --controller are false".into(),
         ));
     }
-    check_against_project(&config, opts, &plural)?;
 
     let existing = config.find(&opts.group, &opts.version, &opts.kind).cloned();
     let has_api = existing.as_ref().is_some_and(|r| r.api.is_some());
@@ -122,9 +147,14 @@ pub fn plan(root: &Path, opts: &ApiOptions) -> Result<Prepared, ScaffoldError> {
         IfExists::Error
     };
 
+    // Another version of this kind already scaffolded its per-kind files.
+    let other_version = config
+        .resources
+        .iter()
+        .any(|r| r.kind == opts.kind && r.version != opts.version && r.api.is_some());
     let mut plan = Plan::new();
     for file in templates::render_set("api", &ctx, &vars)? {
-        let (needs, shared) = policy(&file.template);
+        let (needs, scope) = policy(&file.template);
         let wanted = match needs {
             Needs::Resource => opts.resource,
             Needs::Controller => opts.controller,
@@ -135,7 +165,11 @@ pub fn plan(root: &Path, opts: &ApiOptions) -> Result<Prepared, ScaffoldError> {
         plan.push(Op::Create {
             path: file.path.into(),
             contents: file.contents,
-            if_exists: if shared { IfExists::Skip } else { owned },
+            if_exists: match scope {
+                Scope::Shared => IfExists::Skip,
+                Scope::Kind if other_version => IfExists::Skip,
+                Scope::Kind | Scope::Version => owned,
+            },
         });
     }
     let insert = |path: &str, marker: &str, fragment: String, sorted: bool| Op::Insert {
@@ -273,7 +307,7 @@ fn kind_exports(kind_lower: &str, kind: &str) -> String {
         let mut lines: Vec<String> = Vec::new();
         for name in &names {
             match lines.last_mut() {
-                Some(line) if line.len() + 1 + name.len() + 1 <= MAX_WIDTH => {
+                Some(line) if line.len() + name.len() + 2 <= MAX_WIDTH => {
                     line.push(' ');
                     line.push_str(name);
                     line.push(',');
@@ -320,6 +354,12 @@ fn check_against_project(
         )));
     }
     for r in &config.resources {
+        if r.kind != opts.kind && r.kind.eq_ignore_ascii_case(&opts.kind) {
+            return Err(ScaffoldError::Invalid(format!(
+                "kind {} differs from the existing kind {} only in case; their files would collide",
+                opts.kind, r.kind
+            )));
+        }
         if r.kind != opts.kind && r.plural == plural {
             return Err(ScaffoldError::Invalid(format!(
                 "plural {plural:?} of kind {} collides with kind {} in group {:?}; pass another --plural",
@@ -332,12 +372,6 @@ fn check_against_project(
                 r.kind, r.plural, r.version
             )));
         }
-        if r.kind != opts.kind && r.kind.eq_ignore_ascii_case(&opts.kind) {
-            return Err(ScaffoldError::Invalid(format!(
-                "kind {} differs from the existing kind {} only in case; their files would collide",
-                opts.kind, r.kind
-            )));
-        }
     }
     Ok(())
 }
@@ -346,9 +380,9 @@ fn read_optional(root: &Path, rel: &str) -> Result<Option<String>, ScaffoldError
     match std::fs::read_to_string(root.join(rel)) {
         Ok(s) => Ok(Some(s)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(ScaffoldError::Io {
+        Err(error) => Err(ScaffoldError::Io {
             path: rel.into(),
-            source,
+            error,
         }),
     }
 }

@@ -47,15 +47,15 @@ const KEEP_EXISTING: [&str; 2] = ["README.md", ".gitignore"];
 pub fn plan(root: &Path, opts: &InitOptions) -> Result<Prepared, ScaffoldError> {
     refuse_existing_project(root)?;
 
-    naming::validate_domain(&opts.domain).map_err(|source| ScaffoldError::Flag {
+    naming::validate_domain(&opts.domain).map_err(|reason| ScaffoldError::Flag {
         flag: "--domain",
-        source,
+        reason,
     })?;
     let name = match &opts.project_name {
         Some(n) => {
-            naming::validate_project_name(n).map_err(|source| ScaffoldError::Flag {
+            naming::validate_project_name(n).map_err(|reason| ScaffoldError::Flag {
                 flag: "--project-name",
-                source,
+                reason,
             })?;
             n.clone()
         }
@@ -158,19 +158,22 @@ fn refuse_existing_project(root: &Path) -> Result<(), ScaffoldError> {
     if let Ok(text) = std::fs::read_to_string(&manifest) {
         let doc = crate::cargo_toml::parse(&text)
             .map_err(|m| ScaffoldError::Invalid(format!("Cargo.toml: {m}")))?;
-        if doc.contains_key("workspace") {
-            return Err(ScaffoldError::AlreadyInitialized {
-                path: "Cargo.toml".into(),
-            });
-        }
+        let what = if doc.contains_key("workspace") {
+            "a Cargo workspace"
+        } else {
+            "a Cargo package"
+        };
+        return Err(ScaffoldError::Invalid(format!(
+            "Cargo.toml: this directory already holds {what}; run `krb init` in an empty directory (or one holding only README.md, .gitignore and dot-files)"
+        )));
     }
     Ok(())
 }
 
 fn default_project_name(root: &Path) -> Result<String, ScaffoldError> {
-    let abs = std::path::absolute(root).map_err(|source| ScaffoldError::Io {
+    let abs = std::path::absolute(root).map_err(|error| ScaffoldError::Io {
         path: root.to_path_buf(),
-        source,
+        error,
     })?;
     let base = abs
         .file_name()
@@ -189,10 +192,10 @@ fn is_effectively_empty(root: &Path) -> Result<bool, ScaffoldError> {
     let entries = match std::fs::read_dir(root) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
-        Err(source) => {
+        Err(error) => {
             return Err(ScaffoldError::Io {
                 path: root.to_path_buf(),
-                source,
+                error,
             });
         }
     };

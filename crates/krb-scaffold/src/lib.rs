@@ -17,11 +17,10 @@ use std::path::PathBuf;
 /// Everything that stops a scaffold before any file is written.
 #[derive(Debug, thiserror::Error)]
 pub enum ScaffoldError {
-    #[error("invalid value for {flag}: {source}")]
+    #[error("invalid value for {flag}: {reason}")]
     Flag {
         flag: &'static str,
-        #[source]
-        source: naming::NameError,
+        reason: naming::NameError,
     },
     #[error("{0}")]
     Invalid(String),
@@ -35,11 +34,10 @@ pub enum ScaffoldError {
     Plan(#[from] plan::PlanError),
     #[error(transparent)]
     Template(#[from] templates::TemplateError),
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 

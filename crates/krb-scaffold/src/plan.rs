@@ -70,11 +70,10 @@ pub enum PlanError {
     Toml { path: PathBuf, message: String },
     #[error("{path}: directory is read-only")]
     ReadOnly { path: PathBuf },
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -88,7 +87,7 @@ pub enum Change {
 
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Change::Created => "create",
             Change::Updated => "update",
             Change::Unchanged => "unchanged",
@@ -231,9 +230,9 @@ fn read_optional(path: &Path) -> Result<Option<String>, PlanError> {
     match fs::read_to_string(path) {
         Ok(s) => Ok(Some(s)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(PlanError::Io {
+        Err(error) => Err(PlanError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         }),
     }
 }
@@ -342,7 +341,13 @@ fn write_all(root: &Path, writes: &[(PathBuf, String)]) -> Result<(), PlanError>
             && let Ok(meta) = fs::metadata(&dir)
             && meta.permissions().readonly()
         {
-            return Err(PlanError::ReadOnly { path: dir });
+            let rel = dir.strip_prefix(root).unwrap_or(&dir);
+            let path = if rel.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                rel.to_path_buf()
+            };
+            return Err(PlanError::ReadOnly { path });
         }
     }
     let mut created_dirs: Vec<PathBuf> = Vec::new();
@@ -352,9 +357,9 @@ fn write_all(root: &Path, writes: &[(PathBuf, String)]) -> Result<(), PlanError>
             let dest = root.join(rel);
             let dir = dest.parent().unwrap_or(root).to_path_buf();
             create_dirs(&dir, &mut created_dirs)?;
-            let io = |source| PlanError::Io {
+            let io = |error| PlanError::Io {
                 path: dest.clone(),
-                source,
+                error,
             };
             let mut tmp = tempfile::Builder::new()
                 .prefix(".krb-")
@@ -376,7 +381,7 @@ fn write_all(root: &Path, writes: &[(PathBuf, String)]) -> Result<(), PlanError>
     for (tmp, dest) in staged {
         tmp.persist(&dest).map_err(|e| PlanError::Io {
             path: dest.clone(),
-            source: e.error,
+            error: e.error,
         })?;
     }
     Ok(())
@@ -404,9 +409,9 @@ fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> Result<(), PlanError> 
         cur = p.parent();
     }
     for p in missing.into_iter().rev() {
-        fs::create_dir(&p).map_err(|source| PlanError::Io {
+        fs::create_dir(&p).map_err(|error| PlanError::Io {
             path: p.clone(),
-            source,
+            error,
         })?;
         created.push(p);
     }

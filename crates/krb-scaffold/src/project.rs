@@ -62,12 +62,8 @@ pub enum ProjectError {
     NotFound { path: String },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
 }
 
 impl ProjectConfig {
@@ -80,10 +76,10 @@ impl ProjectConfig {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(ProjectError::NotFound { path: display });
             }
-            Err(source) => {
+            Err(error) => {
                 return Err(ProjectError::Io {
                     path: display,
-                    source,
+                    error,
                 });
             }
         };

@@ -51,18 +51,20 @@ pub fn run(cmd: CreateCommand) -> anyhow::Result<()> {
 
 fn api(args: ApiArgs) -> anyhow::Result<()> {
     let root = std::env::current_dir().context("reading the current directory")?;
-    let resource = decide(args.resource, "Create Resource [y/n]", "--resource")?;
-    let controller = decide(args.controller, "Create Controller [y/n]", "--controller")?;
-    let opts = ApiOptions {
+    let mut opts = ApiOptions {
         group: args.group,
         version: args.version,
         kind: args.kind,
         plural: args.plural,
         namespaced: args.namespaced,
-        resource,
-        controller,
+        resource: true,
+        controller: true,
         force: args.force,
     };
+    // Bad names or a missing project fail before the user answers any question.
+    api::precheck(&root, &opts)?;
+    opts.resource = decide(args.resource, "Create Resource [y/n]", "--resource")?;
+    opts.controller = decide(args.controller, "Create Controller [y/n]", "--controller")?;
     let prepared = api::plan(&root, &opts)?;
     crate::output::apply(&root, prepared, args.dry_run)
 }
@@ -79,7 +81,7 @@ fn decide(flag: Option<bool>, question: &str, name: &str) -> anyhow::Result<bool
     }
     let mut lines = stdin.lock().lines();
     loop {
-        print!("{question}\n");
+        println!("{question}");
         std::io::stdout().flush().ok();
         let Some(line) = lines.next() else {
             anyhow::bail!("no answer to {question:?}; pass {name}=true or {name}=false");

@@ -2,3 +2,4 @@
 
 pub mod create;
 pub mod init;
+pub mod make;

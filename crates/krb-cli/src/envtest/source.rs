@@ -150,6 +150,10 @@ impl SourceBuild {
                 "edit".to_owned(),
                 format!("-require={k8s}"),
             ];
+            // Only replaces, no requires: a require would make Go load every staging module,
+            // including ones kube-apiserver never imports and the proxy may not serve (seen:
+            // k8s.io/sample-cli-plugin@v0.37.2 403). Build info then reads
+            // `k8s.io/api v0.0.0 => v0.37.2`; the code is the same.
             edit.extend(staging.iter().map(|m| format!("-replace={m}={m}@{tag}")));
             let edit: Vec<&str> = edit.iter().map(String::as_str).collect();
             m.go(

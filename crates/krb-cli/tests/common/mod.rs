@@ -112,3 +112,165 @@ pub fn init_project(tmp: &Path, name: &str) -> PathBuf {
     assert!(out.status.success(), "init failed: {out:?}");
     dir
 }
+
+/// A file tree as [`read_tree`] returns it.
+pub type Tree = std::collections::BTreeMap<String, Vec<u8>>;
+
+/// A temporary directory for transcript tests. Its canonical path is redacted as `[ROOT]` in
+/// every snapshot, so the snapshots do not depend on where the temporary directory lives.
+pub struct Sandbox {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        let tmp = tempfile::tempdir().expect("temporary directory");
+        // krb prints paths from `current_dir()`, which resolves symlinks.
+        let root = tmp.path().canonicalize().expect("canonical temp dir");
+        Sandbox { _tmp: tmp, root }
+    }
+
+    /// `[ROOT]`, unredacted.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// An empty directory `[ROOT]/<name>`.
+    pub fn dir(&self, name: &str) -> PathBuf {
+        let dir = self.root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// `[ROOT]/<name>`, initialised with the tutorial's flags (see [`init_project`]).
+    pub fn project(&self, name: &str) -> PathBuf {
+        init_project(&self.root, name)
+    }
+
+    /// `krb <args>` in `dir`, ready for snapbox assertions: stdin is an empty pipe (not a
+    /// terminal), the environment cannot change the output, and `[ROOT]` is redacted.
+    pub fn krb(&self, dir: &Path, args: &[&str]) -> snapbox::cmd::Command {
+        // No path normalization: it would turn the `\d` of a printed regex into `/d`.
+        let assert = snapbox::Assert::new()
+            .action_env(snapbox::assert::DEFAULT_ACTION_ENV)
+            .normalize_paths(false);
+        let mut redactions = assert.redactions().clone();
+        redactions
+            .insert("[ROOT]", self.root.clone())
+            .expect("valid placeholder");
+        snapbox::cmd::Command::new(krb())
+            .args(args)
+            .current_dir(dir)
+            .env_remove("KRB_DEV_CRATES")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("COLUMNS")
+            .stdin("")
+            .with_assert(assert.redact_with(redactions))
+    }
+}
+
+/// Run a setup step (`krb <args>` in `dir`) that must succeed.
+pub fn krb_ok(dir: &Path, args: &[&str]) {
+    let out = run_krb(dir, args);
+    assert!(
+        out.status.success(),
+        "krb {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The `create`/`update`/`unchanged` lines krb printed: (change, path).
+pub fn printed_changes(stdout: &[u8]) -> Vec<(String, String)> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter_map(|line| {
+            let (change, path) = line.trim_start().split_once("  ")?;
+            ["create", "update", "unchanged"]
+                .contains(&change)
+                .then(|| (change.to_string(), path.trim().to_string()))
+        })
+        .collect()
+}
+
+/// The files krb printed as created or updated are exactly the files that changed between
+/// `before` and `after`, and each one changed the way krb said; `unchanged` files did not.
+pub fn assert_printed_changes(stdout: &[u8], before: &Tree, after: &Tree) {
+    let printed = printed_changes(stdout);
+    assert!(!printed.is_empty(), "krb printed no file list");
+    let mut listed = std::collections::BTreeSet::new();
+    for (change, path) in &printed {
+        let (b, a) = (before.get(path), after.get(path));
+        match change.as_str() {
+            "create" => assert!(
+                b.is_none() && a.is_some(),
+                "{path}: printed `create`, but it existed before or is missing now"
+            ),
+            "update" => assert!(
+                b.is_some() && a.is_some() && b != a,
+                "{path}: printed `update`, but it did not change"
+            ),
+            _ => assert_eq!(b, a, "{path}: printed `unchanged`, but it changed"),
+        }
+        if change != "unchanged" {
+            listed.insert(path.as_str());
+        }
+    }
+    let changed: std::collections::BTreeSet<&str> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|p| before.get(*p) != after.get(*p))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        changed, listed,
+        "the files that changed on disk differ from the files krb listed"
+    );
+}
+
+/// `chmod -R a-w` on a directory; dropping it restores every original mode.
+pub struct ReadOnly {
+    modes: Vec<(PathBuf, u32)>,
+}
+
+impl ReadOnly {
+    pub fn new(dir: &Path) -> Self {
+        use std::os::unix::fs::PermissionsExt;
+        fn walk(p: &Path, out: &mut Vec<(PathBuf, u32)>) {
+            let mode = std::fs::symlink_metadata(p).unwrap().permissions().mode();
+            out.push((p.to_path_buf(), mode));
+            if std::fs::symlink_metadata(p).unwrap().is_dir() {
+                let mut entries: Vec<_> = std::fs::read_dir(p)
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .collect();
+                entries.sort();
+                for e in entries {
+                    walk(&e, out);
+                }
+            }
+        }
+        let mut modes = Vec::new();
+        walk(dir, &mut modes);
+        // Children first, so a directory is still writable while its entries change.
+        for (p, mode) in modes.iter().rev() {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode & !0o222)).unwrap();
+        }
+        ReadOnly { modes }
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        for (p, mode) in &self.modes {
+            let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(*mode));
+        }
+    }
+}

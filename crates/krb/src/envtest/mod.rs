@@ -740,6 +740,10 @@ impl TestEnv {
     }
 
     fn stop_processes(&mut self) {
+        // Our idle keep-alive connections would otherwise be part of what the apiserver's
+        // graceful shutdown waits for.
+        self.client = None;
+        self.config = None;
         // The apiserver first: stopping etcd under it makes it log errors and slows its exit.
         if let Some(mut p) = self.apiserver.take() {
             p.stop(self.stop_timeout);

@@ -8,6 +8,7 @@ use kube::{
     api::{Patch, PatchParams},
     runtime::{Controller, controller::Action, watcher},
 };
+
 use {{ project.api_lib }}::{{ resource.version }}::{{ resource.kind }};
 
 /// Name of this controller in logs and metrics.
