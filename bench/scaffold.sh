@@ -18,8 +18,8 @@
 # dependency versions and needs no registry index update. "Cold" means an empty target dir;
 # crate sources already downloaded to ~/.cargo are reused.
 #
-# Uses hyperfine (apt-get install -y hyperfine) with jq for the scaffold timings when both are
-# installed, else a bash loop over `date +%s%N`.
+# Uses hyperfine (apt-get install -y hyperfine) with jq for the krb timings when both are
+# installed (KRB_BENCH_LOOP=1 opts out), else a bash loop over `date +%s%N`.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,6 +65,7 @@ median() {
     }'
 }
 
+# (The loop times include starting bash, a few ms; hyperfine subtracts its shell start-up.)
 now_ns() { date +%s%N; }
 ms_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.1f\n", (b - a) / 1e6 }'; }
 
@@ -72,6 +73,7 @@ ms_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.1f\n", (b - a) / 
 # prints the run times in ms, one a line.
 time_loop() {
     local prepare=$2 cmd=$3 i t0
+    bash -c "$prepare" && bash -c "$cmd"
     for ((i = 1; i <= RUNS; i++)); do
         bash -c "$prepare"
         t0=$(now_ns)
@@ -80,15 +82,17 @@ time_loop() {
     done
 }
 
-# bench NAME PREPARE COMMAND: prints each run and the median; sets RESULT to the median.
+# bench NAME PREPARE COMMAND [HYPERFINE_ARGS...]: one warm-up, then RUNS timed runs; prints
+# each run and the median; sets RESULT to the median (ms).
 bench() {
     local name=$1 prepare=$2 cmd=$3 times
-    if command -v hyperfine >/dev/null && command -v jq >/dev/null; then
-        hyperfine --style basic --runs "$RUNS" --prepare "$prepare" \
-            --export-json "$W/hf.json" --command-name "$name" "$cmd" >&2
+    shift 3
+    if [[ -z ${KRB_BENCH_LOOP:-} ]] && command -v hyperfine >/dev/null && command -v jq >/dev/null; then
+        hyperfine --style basic --warmup 1 --runs "$RUNS" --prepare "$prepare" \
+            --export-json "$W/hf.json" --command-name "$name" "$@" "$cmd" >&2
         times=$(jq -r '.results[0].times[] * 1000' "$W/hf.json")
     else
-        times=$(time_loop "$name" "$prepare" "$cmd")
+        times=$(time_loop "$name" "$prepare" "$cmd >/dev/null")
     fi
     local i=0
     while read -r t; do
@@ -127,9 +131,11 @@ bench "init + create api" "$PREPARE" "$SCAFFOLD"
 SCAFFOLD_MS=$RESULT
 
 say "krb make manifests, $RUNS runs"
-MANIFESTS="cd $(q "$S") && $(q "$KRB") make manifests >/dev/null"
-bench "make manifests" "true" "$MANIFESTS"
+# Without a shell (-N): this command takes a few ms, close to a shell's start-up time.
+cd "$S"
+bench "make manifests" "true" "$(q "$KRB") make manifests" --shell=none --output=null
 MANIFESTS_MS=$RESULT
+cd "$ROOT"
 
 # The project to build: against this checkout's crates, with this checkout's lock file.
 P=$W/build/project

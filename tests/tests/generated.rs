@@ -25,7 +25,9 @@ fn target_dir() -> PathBuf {
 }
 
 fn run(dir: &Path, program: &str, args: &[&str]) -> String {
-    let out = Command::new(program)
+    let mut cmd = Command::new(program);
+    krb_tests::scrub_cargo_env(&mut cmd);
+    let out = cmd
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target_dir())

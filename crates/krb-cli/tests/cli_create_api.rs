@@ -103,6 +103,7 @@ fn create_api_with_flags() {
    create  config/samples/batch_v1_cronjob.yaml
    create  config/samples/kustomization.yaml
    create  src/controller/cronjob_controller.rs
+   create  tests/cronjob_controller.rs
    update  api/src/lib.rs
    update  config/default/kustomization.yaml
    update  config/rbac/kustomization.yaml
@@ -143,6 +144,7 @@ fn without_resource_and_controller_flags_and_no_terminal_both_default_to_yes() {
    create  config/samples/batch_v1_cronjob.yaml
    create  config/samples/kustomization.yaml
    create  src/controller/cronjob_controller.rs
+   create  tests/cronjob_controller.rs
    update  api/src/lib.rs
    update  config/default/kustomization.yaml
    update  config/rbac/kustomization.yaml
@@ -184,6 +186,7 @@ fn controller_only_for_an_existing_api() {
         .success()
         .stdout_eq(str![[r#"
    create  src/controller/cronjob_controller.rs
+   create  tests/cronjob_controller.rs
    update  src/controller/mod.rs
    update  src/main.rs
    update  Cargo.toml
@@ -225,6 +228,7 @@ fn cluster_scoped_kind() {
    create  config/samples/batch_v1_cluster.yaml
    create  config/samples/kustomization.yaml
    create  src/controller/cluster_controller.rs
+   create  tests/cluster_controller.rs
    update  api/src/lib.rs
    update  config/default/kustomization.yaml
    update  config/rbac/kustomization.yaml
@@ -268,6 +272,7 @@ fn a_second_kind_in_the_same_group() {
    create  config/samples/batch_v1_job.yaml
    update  config/samples/kustomization.yaml
    create  src/controller/job_controller.rs
+   create  tests/job_controller.rs
    update  config/rbac/kustomization.yaml
    update  src/controller/mod.rs
    update  src/main.rs
@@ -346,6 +351,7 @@ fn plural_override() {
    create  config/samples/batch_v1_octopus.yaml
    create  config/samples/kustomization.yaml
    create  src/controller/octopus_controller.rs
+   create  tests/octopus_controller.rs
    update  api/src/lib.rs
    update  config/default/kustomization.yaml
    update  config/rbac/kustomization.yaml
@@ -394,6 +400,7 @@ fn dry_run_lists_the_files_and_writes_nothing() {
    create  config/samples/batch_v1_cronjob.yaml
    create  config/samples/kustomization.yaml
    create  src/controller/cronjob_controller.rs
+   create  tests/cronjob_controller.rs
    update  api/src/lib.rs
    update  config/default/kustomization.yaml
    update  config/rbac/kustomization.yaml
@@ -435,6 +442,7 @@ unchanged  config/rbac/cronjob_viewer_role.yaml
 unchanged  config/samples/batch_v1_cronjob.yaml
 unchanged  config/samples/kustomization.yaml
 unchanged  src/controller/cronjob_controller.rs
+unchanged  tests/cronjob_controller.rs
 unchanged  api/src/lib.rs
 unchanged  config/default/kustomization.yaml
 unchanged  config/rbac/kustomization.yaml

@@ -111,6 +111,7 @@ fn init_with_tutorial_flags_lists_every_file_and_the_next_step() {
    create  config/rbac/service_account.yaml
    create  hack/boilerplate.rs.txt
    create  src/controller/mod.rs
+   create  src/lib.rs
    create  src/main.rs
    create  PROJECT
 Next: define a resource with:
@@ -167,6 +168,7 @@ fn init_dry_run_lists_the_files_and_writes_nothing() {
    create  config/rbac/service_account.yaml
    create  hack/boilerplate.rs.txt
    create  src/controller/mod.rs
+   create  src/lib.rs
    create  src/main.rs
    create  PROJECT
 dry run: nothing written
@@ -223,6 +225,7 @@ fn init_license_none_and_project_name() {
    create  config/rbac/role_binding.yaml
    create  config/rbac/service_account.yaml
    create  src/controller/mod.rs
+   create  src/lib.rs
    create  src/main.rs
    create  PROJECT
 Next: define a resource with:
@@ -276,6 +279,7 @@ fn init_in_a_non_empty_directory_warns_and_keeps_the_readme() {
    create  config/rbac/service_account.yaml
    create  hack/boilerplate.rs.txt
    create  src/controller/mod.rs
+   create  src/lib.rs
    create  src/main.rs
    create  PROJECT
 Next: define a resource with:

@@ -49,6 +49,13 @@ struct KubeAttrs {
     categories: Vec<String>,
     printcolumns: Vec<String>,
     selectable: Vec<String>,
+    /// (specReplicasPath, statusReplicasPath, labelSelectorPath)
+    scale: Option<(String, String, Option<String>)>,
+    annotations: Vec<(String, String)>,
+    labels: Vec<(String, String)>,
+    deprecated: Option<Option<String>>,
+    served: Option<bool>,
+    storage: Option<bool>,
 }
 
 fn kube_attrs(attrs: &[syn::Attribute]) -> syn::Result<KubeAttrs> {
@@ -69,6 +76,13 @@ fn kube_attrs(attrs: &[syn::Attribute]) -> syn::Result<KubeAttrs> {
                     }) => Some(s.value()),
                     _ => None,
                 };
+                let b = match &expr {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Bool(b),
+                        ..
+                    }) => Some(b.value),
+                    _ => None,
+                };
                 match name.as_str() {
                     "group" => k.group = s,
                     "version" => k.version = s,
@@ -81,12 +95,62 @@ fn kube_attrs(attrs: &[syn::Attribute]) -> syn::Result<KubeAttrs> {
                     "category" => k.categories.extend(s),
                     "printcolumn" => k.printcolumns.extend(s),
                     "selectable" => k.selectable.extend(s),
+                    "deprecated" => k.deprecated = Some(s),
+                    "served" => k.served = b,
+                    "storage" => k.storage = b,
+                    "scale" => {
+                        if let Some(json) = s.and_then(|j| serde_json::from_str::<Value>(&j).ok()) {
+                            let get = |key: &str| {
+                                json.get(key).and_then(Value::as_str).map(str::to_owned)
+                            };
+                            k.scale = Some((
+                                get("specReplicasPath").unwrap_or_default(),
+                                get("statusReplicasPath").unwrap_or_default(),
+                                get("labelSelectorPath"),
+                            ));
+                        }
+                    }
                     _ => {}
                 }
             } else if meta.input.peek(syn::token::Paren) {
-                let content;
-                syn::parenthesized!(content in meta.input);
-                let _: proc_macro2::TokenStream = content.parse()?;
+                match name.as_str() {
+                    "scale" => {
+                        let (mut spec, mut status, mut selector) =
+                            (String::new(), String::new(), None);
+                        meta.parse_nested_meta(|inner| {
+                            let v: syn::LitStr = inner.value()?.parse()?;
+                            if inner.path.is_ident("spec_replicas_path") {
+                                spec = v.value();
+                            } else if inner.path.is_ident("status_replicas_path") {
+                                status = v.value();
+                            } else if inner.path.is_ident("label_selector_path") {
+                                selector = Some(v.value());
+                            }
+                            Ok(())
+                        })?;
+                        k.scale = Some((spec, status, selector));
+                    }
+                    "annotation" | "label" => {
+                        let content;
+                        syn::parenthesized!(content in meta.input);
+                        let key: syn::LitStr = content.parse()?;
+                        let _: syn::Token![,] = content.parse()?;
+                        let value: syn::LitStr = content.parse()?;
+                        let list = if name == "annotation" {
+                            &mut k.annotations
+                        } else {
+                            &mut k.labels
+                        };
+                        list.push((key.value(), value.value()));
+                    }
+                    _ => {
+                        let content;
+                        syn::parenthesized!(content in meta.input);
+                        let _: proc_macro2::TokenStream = content.parse()?;
+                    }
+                }
+            } else if name == "deprecated" {
+                k.deprecated = Some(None);
             } else if name == "namespaced" {
                 k.namespaced = true;
             }
@@ -122,12 +186,11 @@ pub fn to_plural(word: &str) -> String {
     {
         return format!("{word}es");
     }
-    if word.ends_with('y') {
-        if let Some(c) = word.chars().rev().nth(1) {
-            if !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u') {
-                return format!("{}ies", &word[..word.len() - 1]);
-            }
-        }
+    if word.ends_with('y')
+        && let Some(c) = word.chars().rev().nth(1)
+        && !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u')
+    {
+        return format!("{}ies", &word[..word.len() - 1]);
     }
     format!("{word}s")
 }
@@ -222,6 +285,14 @@ pub fn generate(project: &Project, opts: &Options, diags: &mut Diagnostics) -> V
     let mut engine = Engine::new(project);
     let mut kinds: BTreeMap<(String, String), KindCrd> = BTreeMap::new();
     for (idx, item) in project.items.iter().enumerate() {
+        if let Some(m) = item.docs.get("k8s:enum")
+            && !matches!(item.kind, ItemKind::Enum(_))
+        {
+            diags.push(
+                &m.loc,
+                "+k8s:enum: in Rust, write an enum of unit variants (it becomes a string enum)",
+            );
+        }
         let ItemKind::Struct(s) = &item.kind else {
             for m in &item.docs.markers {
                 if KIND_ONLY.contains(&m.name.as_str()) {
@@ -378,10 +449,8 @@ pub fn generate(project: &Project, opts: &Options, diags: &mut Diagnostics) -> V
         let mut entry = Map::new();
         entry.insert("name".into(), version.clone().into());
         entry.insert("schema".into(), json!({"openAPIV3Schema": root}));
-        entry.insert(
-            "served".into(),
-            (!docs.has("kubebuilder:unservedversion")).into(),
-        );
+        let served = ka.served.unwrap_or(true) && !docs.has("kubebuilder:unservedversion");
+        entry.insert("served".into(), served.into());
         let mut columns: Vec<Value> = Vec::new();
         for pc in &ka.printcolumns {
             match serde_json::from_str::<Value>(pc) {
@@ -402,10 +471,10 @@ pub fn generate(project: &Project, opts: &Options, diags: &mut Diagnostics) -> V
                     c.insert(key.into(), v.into());
                 }
             }
-            if let Some(crate::grammar::Value::Int(p)) = m.arg("priority") {
-                if *p != 0 {
-                    c.insert("priority".into(), (*p).into());
-                }
+            if let Some(crate::grammar::Value::Int(p)) = m.arg("priority")
+                && *p != 0
+            {
+                c.insert("priority".into(), (*p).into());
             }
             columns.push(Value::Object(c));
         }
@@ -416,6 +485,11 @@ pub fn generate(project: &Project, opts: &Options, diags: &mut Diagnostics) -> V
             entry.insert("deprecated".into(), true.into());
             if let Some(w) = d.str_arg("warning") {
                 entry.insert("deprecationWarning".into(), w.into());
+            }
+        } else if let Some(w) = &ka.deprecated {
+            entry.insert("deprecated".into(), true.into());
+            if let Some(w) = w {
+                entry.insert("deprecationWarning".into(), w.clone().into());
             }
         }
         let mut selectable: Vec<Value> = ka
@@ -432,6 +506,15 @@ pub fn generate(project: &Project, opts: &Options, diags: &mut Diagnostics) -> V
         let mut sub = Map::new();
         if docs.has("kubebuilder:subresource:status") || ka.status.is_some() {
             sub.insert("status".into(), json!({}));
+        }
+        if let Some((spec_path, status_path, selector)) = &ka.scale {
+            let mut s = Map::new();
+            if let Some(sel) = selector {
+                s.insert("labelSelectorPath".into(), sel.clone().into());
+            }
+            s.insert("specReplicasPath".into(), spec_path.clone().into());
+            s.insert("statusReplicasPath".into(), status_path.clone().into());
+            sub.insert("scale".into(), Value::Object(s));
         }
         if let Some(sc) = docs.get("kubebuilder:subresource:scale") {
             let mut s = Map::new();
@@ -477,6 +560,12 @@ pub fn generate(project: &Project, opts: &Options, diags: &mut Diagnostics) -> V
                 crd.categories.push(c);
             }
         }
+        for (k, v) in &ka.annotations {
+            crd.annotations.insert(k.clone(), v.clone());
+        }
+        for (k, v) in &ka.labels {
+            crd.labels.insert(k.clone(), v.clone());
+        }
         if let Some(m) = docs.get("kubebuilder:metadata") {
             key_values(
                 &m.list_arg("annotations"),
@@ -500,10 +589,11 @@ pub fn generate(project: &Project, opts: &Options, diags: &mut Diagnostics) -> V
         if docs.has("kubebuilder:skipversion") {
             continue;
         }
+        let storage = docs.has("kubebuilder:storageversion") || ka.storage == Some(true);
         crd.versions.push(Version {
             name: version,
             loc,
-            storage: docs.has("kubebuilder:storageversion"),
+            storage,
             entry,
         });
     }
@@ -622,5 +712,179 @@ mod tests {
             "APIVersion defines..."
         );
         assert_eq!(truncate("abcdefghijkl", 5), "abcde...");
+    }
+}
+
+#[cfg(test)]
+mod engine_tests {
+    use super::*;
+
+    fn run(files: &[(&str, &str)]) -> (Vec<Crd>, String) {
+        let mut diags = Diagnostics::default();
+        let project = Project::from_sources(files, &mut diags);
+        let crds = generate(&project, &Options::default(), &mut diags);
+        diags.errors.sort();
+        (crds, diags.to_string())
+    }
+
+    fn kind(version: &str, markers: &str) -> String {
+        format!(
+            "{markers}\n#[derive(CustomResource)]\n#[kube(group = \"g.io\", version = \"{version}\", kind = \"Foo\", namespaced)]\npub struct FooSpec {{ pub a: String }}\n"
+        )
+    }
+
+    #[test]
+    fn storage_version_rules() {
+        let (_, e) = run(&[("v1.rs", &kind("v1", "")), ("v2.rs", &kind("v2", ""))]);
+        assert_eq!(
+            e,
+            "api/src/v1.rs:4:12: error: Foo has versions v1, v2 but none is marked +kubebuilder:storageversion (exactly one must be)"
+        );
+        let s = "/// +kubebuilder:storageversion";
+        let (_, e) = run(&[("v1.rs", &kind("v1", s)), ("v2.rs", &kind("v2", s))]);
+        assert!(
+            e.contains("more than one +kubebuilder:storageversion"),
+            "{e}"
+        );
+        let (crds, e) = run(&[
+            ("v1.rs", &kind("v1", "")),
+            ("v2.rs", &kind("v2", s)),
+            ("v10.rs", &kind("v10", "")),
+        ]);
+        assert_eq!(e, "");
+        let versions: Vec<(String, bool)> = crds[0].object["spec"]["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["name"].as_str().unwrap().to_owned(),
+                    v["storage"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            versions,
+            [
+                ("v1".into(), false),
+                ("v10".into(), false),
+                ("v2".into(), true)
+            ]
+        );
+    }
+
+    #[test]
+    fn placement_errors() {
+        let src = r#"
+/// +kubebuilder:printcolumn:name="A",type=string,JSONPath=".a"
+pub struct NotAKind { pub a: String }
+
+/// +kubebuilder:validation:Minimum=1
+#[derive(CustomResource)]
+#[kube(group = "g.io", version = "v1", kind = "Foo")]
+pub struct FooSpec {
+    /// +kubebuilder:validation:items:MaxLength=3
+    pub a: String,
+    /// +listMapKey=name
+    pub b: Vec<String>,
+    /// +kubebuilder:validation:XValidation:rule="self > 0",reason=Bad
+    pub c: i32,
+    pub d: NotAKind,
+}
+"#;
+        let (_, e) = run(&[("lib.rs", src)]);
+        assert_eq!(
+            e,
+            "api/src/lib.rs:2:5: error: +kubebuilder:printcolumn only applies to the struct that derives CustomResource\n\
+             api/src/lib.rs:5:5: error: +kubebuilder:validation:Minimum applies to integers and numbers, but this is an object\n\
+             api/src/lib.rs:9:9: error: +kubebuilder:validation:items:MaxLength applies to the items of an array, but this is a string\n\
+             api/src/lib.rs:11:9: error: +listMapKey needs +listType=map on the same field\n\
+             api/src/lib.rs:13:9: error: XValidation reason must be one of FieldValueInvalid, FieldValueForbidden, FieldValueRequired, FieldValueDuplicate, got \"Bad\""
+        );
+    }
+
+    #[test]
+    fn rust_shapes() {
+        let src = r#"
+#[derive(CustomResource)]
+#[kube(group = "g.io", version = "v1", kind = "Foo")]
+#[serde(rename_all = "camelCase")]
+pub struct FooSpec {
+    pub any: serde_json::Value,
+    pub bytes: Vec<u8>,
+    #[serde(default)]
+    pub maybe: Option<Option<String>>,
+    pub arr: [i64; 3],
+    pub tagged: Tagged,
+    pub float: f64,
+    /// +kubebuilder:validation:Type=number
+    pub opted_in: f32,
+}
+
+pub enum Tagged { A(String), B }
+"#;
+        let (crds, e) = run(&[("lib.rs", src)]);
+        let props = &crds[0].object["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]
+            ["spec"]["properties"];
+        assert_eq!(
+            props["any"],
+            json!({"x-kubernetes-preserve-unknown-fields": true})
+        );
+        assert_eq!(
+            props["bytes"],
+            json!({"type": "array", "items": {"type": "integer", "minimum": 0}})
+        );
+        assert_eq!(props["maybe"], json!({"type": "string"}));
+        assert_eq!(
+            props["arr"],
+            json!({"type": "array", "items": {"type": "integer", "format": "int64"}})
+        );
+        assert_eq!(props["optedIn"], json!({"type": "number"}));
+        assert_eq!(
+            crds[0].object["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+                ["required"],
+            json!(["any", "arr", "bytes", "float", "optedIn"])
+        );
+        assert_eq!(
+            e,
+            "api/src/lib.rs:12:9: error: field `float` is a float: floats are discouraged in Kubernetes APIs (use a Quantity, a string or an integer); to use one anyway, add +kubebuilder:validation:Type=number (or items:Type=number) to the field\n\
+             api/src/lib.rs:17:10: error: enum Tagged has a variant with data (A); only enums of unit variants (string enums) are supported in CRD schemas"
+        );
+    }
+
+    #[test]
+    fn kube_attributes() {
+        let src = r##"
+#[derive(CustomResource)]
+#[kube(group = "g.io", version = "v1", kind = "Foo", namespaced, shortname = "fo", category = "all")]
+#[kube(scale(spec_replicas_path = ".spec.r", status_replicas_path = ".status.r", label_selector_path = ".status.s"))]
+#[kube(annotation("a.io/x", "1"), label("app", "foo"), deprecated = "old", served = false)]
+#[kube(printcolumn = r#"{"name":"R","type":"integer","jsonPath":".spec.r"}"#, selectable = ".spec.r")]
+pub struct FooSpec { pub r: i32 }
+"##;
+        let (crds, e) = run(&[("lib.rs", src)]);
+        assert_eq!(e, "api/src/lib.rs:7:12: error: no version of Foo is served");
+        let o = &crds[0].object;
+        assert_eq!(
+            o["metadata"],
+            json!({"name": "foos.g.io", "annotations": {"a.io/x": "1"}, "labels": {"app": "foo"}})
+        );
+        assert_eq!(
+            o["spec"]["names"],
+            json!({"kind": "Foo", "listKind": "FooList", "plural": "foos", "singular": "foo", "shortNames": ["fo"], "categories": ["all"]})
+        );
+        let v = &o["spec"]["versions"][0];
+        assert_eq!(v["served"], json!(false));
+        assert_eq!(v["deprecated"], json!(true));
+        assert_eq!(v["deprecationWarning"], json!("old"));
+        assert_eq!(
+            v["additionalPrinterColumns"],
+            json!([{"name": "R", "type": "integer", "jsonPath": ".spec.r"}])
+        );
+        assert_eq!(v["selectableFields"], json!([{"jsonPath": ".spec.r"}]));
+        assert_eq!(
+            v["subresources"],
+            json!({"scale": {"labelSelectorPath": ".status.s", "specReplicasPath": ".spec.r", "statusReplicasPath": ".status.r"}})
+        );
     }
 }

@@ -978,4 +978,94 @@ mod tests {
             )
         );
     }
+
+    /// The argument tables of controller-gen's `pkg/markers/parse_test.go` (v0.23.0).
+    #[test]
+    fn controller_gen_argument_tables() {
+        let str_cases = [
+            ("some string here!", "some string here!"),
+            ("aa 0Baaa aaa", "aa 0Baaa aaa"),
+            (
+                "/tmp/tmp-CHECKCRD-0B7LDeoZta",
+                "/tmp/tmp-CHECKCRD-0B7LDeoZta",
+            ),
+            (".0B7LDeoZt", ".0B7LDeoZt"),
+            ("\"some; string, \\nhere\"", "some; string, \nhere"),
+            ("`some; string, \\nhere`", "some; string, \\nhere"),
+        ];
+        for (raw, want) in str_cases {
+            assert_eq!(
+                parse_value(raw, ArgType::String).unwrap(),
+                s(want),
+                "string {raw}"
+            );
+            assert_eq!(
+                parse_value(raw, ArgType::Any).unwrap(),
+                s(want),
+                "any {raw}"
+            );
+        }
+        let strs = ArgType::Slice(&ArgType::String);
+        let hi = Value::List(vec![s("hi"), s("hello"), s("hey y'all")]);
+        for raw in ["hi;hello;hey y'all", "{hi,hello,hey y'all}"] {
+            assert_eq!(parse_value(raw, strs).unwrap(), hi, "{raw}");
+            assert_eq!(parse_value(raw, ArgType::Any).unwrap(), hi, "any {raw}");
+        }
+        let ints = |v: &[i64]| Value::List(v.iter().map(|i| Value::Int(*i)).collect());
+        let soslice = Value::List(vec![ints(&[1, 1]), ints(&[2, 3]), ints(&[5, 8])]);
+        let t = ArgType::Slice(&ArgType::Slice(&ArgType::Int));
+        for raw in ["{1;1,2;3,5;8}", "{{1,1},{2,3},{5,8}}"] {
+            assert_eq!(parse_value(raw, t).unwrap(), soslice, "{raw}");
+            assert_eq!(
+                parse_value(raw, ArgType::Any).unwrap(),
+                soslice,
+                "any {raw}"
+            );
+        }
+        assert_eq!(
+            parse_value(
+                "{formal: hello, `informal`: `hi!`}",
+                ArgType::Map(&ArgType::String)
+            )
+            .unwrap(),
+            Value::Map(vec![
+                ("formal".into(), s("hello")),
+                ("informal".into(), s("hi!"))
+            ])
+        );
+        assert_eq!(
+            any(
+                r#"{text: "abc", len: 3, "as bytes": 97;98;99, props: {encoding: ascii, nullsafe: true, tags: {"triple", "in a row"}}}"#
+            ),
+            Value::Map(vec![
+                ("text".into(), s("abc")),
+                ("len".into(), Value::Int(3)),
+                ("as bytes".into(), ints(&[97, 98, 99])),
+                (
+                    "props".into(),
+                    Value::Map(vec![
+                        ("encoding".into(), s("ascii")),
+                        ("nullsafe".into(), Value::Bool(true)),
+                        ("tags".into(), Value::List(vec![s("triple"), s("in a row")])),
+                    ])
+                ),
+            ])
+        );
+        for raw in [
+            "087bdd",
+            "/tmp/tmp.4paHkdEcpK",
+            "123/config",
+            "0987",
+            "100Mi",
+            "2024-01-15",
+            "sha256:08a7b",
+            "00000000-1234-5678",
+            "123abc",
+        ] {
+            assert_eq!(any(raw), s(raw), "{raw}");
+        }
+        assert_eq!(any("42"), Value::Int(42));
+        assert_eq!(any("-42"), Value::Int(-42));
+        assert_eq!(any("false"), Value::Bool(false));
+    }
 }

@@ -67,6 +67,11 @@ pub fn lookup(path: &str) -> Option<Value> {
     table().get(&canonical(path)).map(expand)
 }
 
+/// Does the table have the type at `path`?
+pub fn contains(path: &str) -> bool {
+    table().contains_key(&canonical(path))
+}
+
 /// Every Rust path in the table.
 pub fn known() -> impl Iterator<Item = &'static str> {
     table().keys().map(String::as_str)

@@ -20,6 +20,7 @@ mod rbac;
 pub mod registry;
 mod schema;
 mod source;
+mod webhook;
 pub mod yaml;
 
 /// The first line of every file krb writes from markers.
@@ -141,12 +142,13 @@ pub fn kubernetes_types() -> impl Iterator<Item = &'static str> {
 }
 
 /// Read the project at `project_root` (the api crate in `api/src`, the manager in `src`) and
-/// render its CRDs and RBAC role.
+/// render its CRDs, RBAC role and webhook configurations.
 pub fn generate(project_root: &Path, opts: &Options) -> Result<Output, Diagnostics> {
     let mut diags = Diagnostics::default();
     let project = source::Project::load(project_root, &mut diags);
     let crds = crd::generate(&project, opts, &mut diags);
     let roles = rbac::generate(&project, &opts.role_name, &mut diags);
+    let webhooks = webhook::generate(&project, &mut diags);
     if !diags.is_empty() {
         return Err(diags.finish());
     }
@@ -162,6 +164,12 @@ pub fn generate(project_root: &Path, opts: &Options) -> Result<Output, Diagnosti
         files.push((
             PathBuf::from("config/rbac/role.yaml"),
             format!("{GENERATED_HEADER}{}", yaml::to_documents(&roles)),
+        ));
+    }
+    if !webhooks.is_empty() {
+        files.push((
+            PathBuf::from("config/webhook/manifests.yaml"),
+            format!("{GENERATED_HEADER}{}", yaml::to_documents(&webhooks)),
         ));
     }
     Ok(Output { files })

@@ -164,7 +164,7 @@ const WEBHOOK: &[Arg] = &[
     opt("webhookVersions", STRS),
     opt("patch", STR),
 ];
-const WEBHOOK_CONFIG: &[Arg] = &[req("mutating", ArgType::Bool), req("name", STR)];
+const WEBHOOK_CONFIG: &[Arg] = &[req("mutating", ArgType::Bool), opt("name", STR)];
 const RESOURCE: &[Arg] = &[
     opt("path", STR),
     opt("shortName", STRS),
@@ -241,6 +241,10 @@ fn build() -> Vec<Def> {
     ] {
         add(n, &[F], Kind::Flag);
     }
+    // Kubernetes declarative-validation aliases
+    add("k8s:maxItems", &[F], Kind::Anon(ArgType::Int));
+    add("k8s:minimum", &[F], Kind::Anon(ArgType::Number));
+    add("k8s:maximum", &[F], Kind::Anon(ArgType::Number));
     add("kubebuilder:default", &[F], Kind::Anon(ArgType::Any));
     add("default", &[F], Kind::Anon(ArgType::Raw));
     add("kubebuilder:example", &[F], Kind::Anon(ArgType::Any));
@@ -485,7 +489,7 @@ pub fn parse(raw: &str, target: Target) -> Parsed {
                     for a in args {
                         if !a.optional && !vals.iter().any(|(n, _, _)| n == a.name) {
                             return Parsed::Error(
-                                1,
+                                0,
                                 format!("marker +{} is missing argument {:?}", def.name, a.name),
                             );
                         }

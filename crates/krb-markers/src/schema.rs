@@ -390,11 +390,10 @@ impl<'p> Engine<'p> {
                         for (k, v) in p {
                             props.insert(k.clone(), v.clone());
                         }
-                        if let Some(Value::Array(r)) = inner.get("required") {
-                            if option_inner(&field.ty).is_none() {
-                                required
-                                    .extend(r.iter().filter_map(|v| v.as_str().map(str::to_owned)));
-                            }
+                        if let Some(Value::Array(r)) = inner.get("required")
+                            && option_inner(&field.ty).is_none()
+                        {
+                            required.extend(r.iter().filter_map(|v| v.as_str().map(str::to_owned)));
                         }
                     }
                     _ => self.err(
@@ -485,6 +484,23 @@ impl<'p> Engine<'p> {
             schema.insert("description".into(), Value::String(docs.text.clone()));
         }
         self.apply_markers(&mut schema, &docs.markers, Target::Field);
+        if docs.has("k8s:required") {
+            // controller-gen: a required string, list or map must not be empty; a field of a
+            // named type (a reference before flattening) gets minProperties.
+            let key = if self.is_named(ty, module) {
+                "minProperties"
+            } else {
+                match type_of(&schema) {
+                    "string" => "minLength",
+                    "array" => "minItems",
+                    "object" => "minProperties",
+                    _ => "",
+                }
+            };
+            if !key.is_empty() && !schema.contains_key(key) {
+                schema.insert(key.into(), 1.into());
+            }
+        }
         if docs.has("k8s:immutable") {
             let rules = schema
                 .entry("x-kubernetes-validations")
@@ -511,6 +527,23 @@ impl<'p> Engine<'p> {
             );
         }
         Some(schema)
+    }
+
+    /// Is `ty` (through Option/Box) a named type (of the api crate or Kubernetes)?
+    fn is_named(&self, ty: &syn::Type, module: &[String]) -> bool {
+        let syn::Type::Path(p) = ty else { return false };
+        let segs = path_segments(&p.path);
+        let last = segs.last().map(String::as_str).unwrap_or("");
+        if matches!(last, "Option" | "Box" | "Arc" | "Rc") {
+            return generic_args(&p.path)
+                .first()
+                .is_some_and(|t| self.is_named(t, module));
+        }
+        match self.project.resolve(module, &segs) {
+            Some(Resolved::Local(_)) => true,
+            Some(Resolved::Extern(e)) => crate::k8s::contains(&e),
+            _ => segs.len() == 1 && self.project.unique_named(last).is_some(),
+        }
     }
 
     /// The schema of a Rust type.
@@ -729,6 +762,12 @@ impl<'p> Engine<'p> {
                 );
             }
             ok
+        };
+        let short = match short {
+            "k8s:maxItems" => "MaxItems",
+            "k8s:minimum" => "Minimum",
+            "k8s:maximum" => "Maximum",
+            other => other,
         };
         match short {
             "Maximum" | "Minimum" | "MultipleOf" => {
@@ -1105,7 +1144,13 @@ fn strip_float(v: &mut Value) -> bool {
             }
             found
         }
-        Value::Array(a) => a.iter_mut().fold(false, |f, x| strip_float(x) || f),
+        Value::Array(a) => {
+            let mut found = false;
+            for x in a {
+                found |= strip_float(x);
+            }
+            found
+        }
         _ => false,
     }
 }
@@ -1119,13 +1164,13 @@ fn json_obj(v: Value) -> Schema {
 
 /// Does `v` fit `schema` (types, enums, known properties)? Used to check defaults.
 pub fn check_value(v: &Value, s: &Schema) -> Result<(), String> {
-    if let Some(Value::Array(e)) = s.get("enum") {
-        if !e.contains(v) {
-            return Err(format!(
-                "{v} is not one of the allowed values {}",
-                Value::Array(e.clone())
-            ));
-        }
+    if let Some(Value::Array(e)) = s.get("enum")
+        && !e.contains(v)
+    {
+        return Err(format!(
+            "{v} is not one of the allowed values {}",
+            Value::Array(e.clone())
+        ));
     }
     let int_or_string = s.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true));
     let ok = match (type_of(s), v) {

@@ -525,7 +525,7 @@ impl Project {
                 }
                 Some(Resolved::Extern(p)) => {
                     let full = format!("{p}::{name}");
-                    if crate::k8s::lookup(&full).is_some() {
+                    if crate::k8s::contains(&full) {
                         return Some(Resolved::Extern(full));
                     }
                 }

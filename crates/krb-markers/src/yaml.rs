@@ -169,29 +169,21 @@ fn analyze(value: &str) -> Analysis {
                 | '%' | '@' | '`' => {
                     block_indicators = true;
                 }
-                '?' | ':' => {
-                    if followed_by_whitespace {
-                        block_indicators = true;
-                    }
+                '?' | ':' if followed_by_whitespace => {
+                    block_indicators = true;
                 }
-                '-' => {
-                    if followed_by_whitespace {
-                        block_indicators = true;
-                    }
+                '-' if followed_by_whitespace => {
+                    block_indicators = true;
                 }
                 _ => {}
             }
         } else {
             match c {
-                ':' => {
-                    if followed_by_whitespace {
-                        block_indicators = true;
-                    }
+                ':' if followed_by_whitespace => {
+                    block_indicators = true;
                 }
-                '#' => {
-                    if preceded_by_whitespace {
-                        block_indicators = true;
-                    }
+                '#' if preceded_by_whitespace => {
+                    block_indicators = true;
                 }
                 _ => {}
             }
@@ -285,10 +277,10 @@ fn resolves_to_non_string(s: &str) -> bool {
     if let Some(rest) = plain
         .strip_prefix("0b")
         .or_else(|| plain.strip_prefix("-0b"))
+        && !rest.is_empty()
+        && rest.bytes().all(|b| b == b'0' || b == b'1')
     {
-        if !rest.is_empty() && rest.bytes().all(|b| b == b'0' || b == b'1') {
-            return true;
-        }
+        return true;
     }
     is_timestamp(s) || is_base60_float(s)
 }
@@ -710,6 +702,7 @@ impl Emitter {
             1 => {}
             _ => self.put('+'),
         }
+        self.newline();
         let mut breaks = true;
         for c in s.chars() {
             if is_break(c) {
@@ -717,9 +710,6 @@ impl Emitter {
                 breaks = true;
             } else {
                 if breaks {
-                    if self.column > 0 {
-                        self.newline();
-                    }
                     for _ in 0..indent {
                         self.put(' ');
                     }

@@ -61,10 +61,19 @@ fn yaml_to_json(text: &str) -> Vec<serde_json::Value> {
 
 /// controller-gen's output without its version annotation; ours without the header.
 fn normalize_cg(text: &str) -> String {
-    text.replace(
-        "  annotations:\n    controller-gen.kubebuilder.io/version: v0.23.0\n",
-        "",
-    )
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| *l != "    controller-gen.kubebuilder.io/version: v0.23.0")
+        .collect();
+    let mut out = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        if *l == "  annotations:" && !lines.get(i + 1).is_some_and(|n| n.starts_with("    ")) {
+            continue;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
 }
 
 fn normalize_krb(text: &str) -> String {
@@ -106,19 +115,24 @@ fn cronjob_golden() {
     }
 }
 
-#[test]
-fn cronjob_parity_with_controller_gen() {
+/// Run controller-gen over `<fixture>/go` and compare with krb over `<fixture>`.
+fn parity(name: &str, max_desc_len: Option<usize>) {
     let Some(cg) = go_tool("controller-gen") else {
         return;
     };
-    let root = fixture("cronjob");
+    let crd_arg = match max_desc_len {
+        Some(n) => format!("crd:maxDescLen={n}"),
+        None => "crd".to_owned(),
+    };
+    let root = fixture(name);
     let tmp = tempfile::tempdir().unwrap();
     let status = Command::new(&cg)
         .current_dir(root.join("go"))
         .env("GOFLAGS", "-mod=mod")
         .args([
             "rbac:roleName=manager-role",
-            "crd",
+            &crd_arg,
+            "webhook",
             "paths=./...",
             &format!(
                 "output:crd:artifacts:config={}",
@@ -128,27 +142,83 @@ fn cronjob_parity_with_controller_gen() {
                 "output:rbac:dir={}",
                 tmp.path().join("config/rbac").display()
             ),
+            &format!(
+                "output:webhook:dir={}",
+                tmp.path().join("config/webhook").display()
+            ),
         ])
         .status()
         .unwrap();
     assert!(status.success(), "controller-gen failed");
-    let out = generate(&root, &Options::default()).unwrap_or_else(|d| panic!("{d}"));
+    let opts = Options {
+        max_desc_len,
+        ..Options::default()
+    };
+    let out = generate(&root, &opts).unwrap_or_else(|d| panic!("{d}"));
+    let mut theirs_files: Vec<String> = Vec::new();
+    for dir in ["config/crd/bases", "config/rbac", "config/webhook"] {
+        let Ok(entries) = std::fs::read_dir(tmp.path().join(dir)) else {
+            continue;
+        };
+        for e in entries {
+            theirs_files.push(format!(
+                "{dir}/{}",
+                e.unwrap().file_name().to_string_lossy()
+            ));
+        }
+    }
+    theirs_files.sort();
+    let ours_files: Vec<String> = out
+        .files
+        .iter()
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    assert_eq!(ours_files, theirs_files);
+    let dump = std::env::var_os("KRB_PARITY_DUMP").map(PathBuf::from);
     for (path, text) in &out.files {
         let theirs = std::fs::read_to_string(tmp.path().join(path)).unwrap();
         let (ours, theirs) = (normalize_krb(text), normalize_cg(&theirs));
+        if let Some(d) = &dump {
+            for (side, t) in [("krb", &ours), ("controller-gen", &theirs)] {
+                let p = d.join(name).join(side).join(path);
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(p, t).unwrap();
+            }
+        }
         assert_eq!(
             yaml_to_json(&ours),
             yaml_to_json(&theirs),
-            "{} differs semantically from controller-gen",
+            "{name}: {} differs semantically from controller-gen (KRB_PARITY_DUMP=<dir> to see both)",
             path.display()
         );
         assert_eq!(
             ours,
             theirs,
-            "{} is not byte-identical to controller-gen's",
+            "{name}: {} is not byte-identical to controller-gen's",
             path.display()
         );
     }
+}
+
+#[test]
+fn cronjob_parity_with_controller_gen() {
+    parity("cronjob", None);
+}
+
+#[test]
+fn tutorial_parity_with_controller_gen() {
+    parity("tutorial", None);
+}
+
+#[test]
+fn markers_parity_with_controller_gen() {
+    parity("markers", None);
+}
+
+#[test]
+fn max_desc_len_parity_with_controller_gen() {
+    parity("tutorial", Some(50));
+    parity("cronjob", Some(0));
 }
 
 #[test]
@@ -184,14 +254,13 @@ fn yaml_emitter_matches_sigs_yaml() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        stdin.write_all(input.as_bytes()).unwrap();
+    });
     let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
     assert!(out.status.success());
     let theirs = String::from_utf8(out.stdout).unwrap();
     let ours = krb_markers::yaml::to_documents(&docs);

@@ -39,7 +39,8 @@ fn policy(template: &str) -> (Needs, Scope) {
         "config/crd/kustomizeconfig.yaml",
         "config/samples/kustomization.yaml",
     ];
-    let needs = if template.starts_with("src/controller/") {
+    // The controller's integration test goes with the controller.
+    let needs = if template.starts_with("src/controller/") || template.starts_with("tests/") {
         Needs::Controller
     } else {
         Needs::Resource
@@ -72,7 +73,14 @@ pub fn precheck(root: &Path, opts: &ApiOptions) -> Result<(ProjectConfig, String
     check_manifest(root)?;
 
     let flag = |flag: &'static str| move |reason| ScaffoldError::Flag { flag, reason };
+    // The empty group is Kubernetes' core group, whose kinds krb cannot scaffold.
+    if opts.group.is_empty() {
+        return Err(ScaffoldError::Invalid(
+            "invalid value for --group: the empty group is the core API group; give your API a group, e.g. --group batch".into(),
+        ));
+    }
     naming::validate_group(&opts.group).map_err(flag("--group"))?;
+    naming::validate_qualified_group(&opts.group, &config.domain).map_err(flag("--group"))?;
     naming::validate_version(&opts.version).map_err(flag("--version"))?;
     naming::validate_kind(&opts.kind).map_err(flag("--kind"))?;
     let plural = match &opts.plural {
@@ -80,7 +88,16 @@ pub fn precheck(root: &Path, opts: &ApiOptions) -> Result<(ProjectConfig, String
             naming::validate_plural(p).map_err(flag("--plural"))?;
             p.clone()
         }
-        None => naming::pluralize(&naming::lower_kind(&opts.kind)),
+        None => {
+            let p = naming::pluralize(&naming::lower_kind(&opts.kind));
+            naming::validate_plural(&p).map_err(|reason| {
+                ScaffoldError::Invalid(format!(
+                    "the default plural of kind {} is unusable ({reason}); pass --plural",
+                    opts.kind
+                ))
+            })?;
+            p
+        }
     };
     check_against_project(&config, opts, &plural)?;
     Ok((config, plural))
@@ -101,6 +118,18 @@ pub fn plan(root: &Path, opts: &ApiOptions) -> Result<Prepared, ScaffoldError> {
     if opts.resource && has_api && !opts.force {
         return Err(ScaffoldError::Invalid(format!(
             "API resource {gvk} already exists (use --force to scaffold its files again)"
+        )));
+    }
+    let other_controller = config
+        .resources
+        .iter()
+        .find(|r| r.kind == opts.kind && r.version != opts.version && r.controller);
+    if let Some(other) = other_controller
+        && opts.controller
+    {
+        return Err(ScaffoldError::Invalid(format!(
+            "kind {} already has a controller (scaffolded with version {}); one controller serves every version, so pass --controller=false",
+            opts.kind, other.version
         )));
     }
     if opts.controller && has_controller && !opts.force {
@@ -223,6 +252,15 @@ pub fn plan(root: &Path, opts: &ApiOptions) -> Result<Prepared, ScaffoldError> {
             "src/controller/mod.rs",
             "// +krb:scaffold:controllers",
             format!("pub mod {k}_controller;"),
+            true,
+        ));
+        // The controllers live in the package's library (src/lib.rs), so that tests/ can run
+        // them too; main imports the module once, as kubebuilder's main.go imports its
+        // controller package.
+        plan.push(insert(
+            "src/main.rs",
+            "// +krb:scaffold:imports",
+            format!("use {}::controller;", ctx.project.lib),
             true,
         ));
         plan.push(insert(

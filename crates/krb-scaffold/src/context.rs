@@ -25,6 +25,8 @@ pub struct ProjectCtx {
     pub api_crate: String,
     /// Rust name of the api crate: `<name>_api`.
     pub api_lib: String,
+    /// Rust name of the manager package's library (its controllers): `<name>` with `_`.
+    pub lib: String,
     pub leader_election_id: String,
 }
 
@@ -38,6 +40,7 @@ impl ProjectCtx {
             license: license.to_string(),
             api_crate: format!("{name}-api"),
             api_lib: format!("{}_api", name.replace('-', "_")),
+            lib: name.replace('-', "_"),
             leader_election_id: format!("{}.{domain}", fnv32a_hex(repo)),
         }
     }

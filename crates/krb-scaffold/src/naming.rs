@@ -589,6 +589,21 @@ const LOWERCASE_KEYWORDS: &[&str] = &[
     "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
+/// Crates a generated manager package depends on by name. The package's library is named
+/// after the project (src/lib.rs, so that tests/ can run the controllers), and a library with
+/// the name of a dependency makes every `use` of that dependency ambiguous (E0464).
+const GENERATED_DEPENDENCIES: &[&str] = &[
+    "anyhow",
+    "clap",
+    "k8s_openapi",
+    "krb",
+    "kube",
+    "serde_json",
+    "thiserror",
+    "tokio",
+    "tracing",
+];
+
 fn check_project_name(name: &str) -> Result<(), Violation> {
     dns1123_label(name)?;
     let reason = if name.starts_with(|c: char| c.is_ascii_digit()) {
@@ -601,6 +616,8 @@ fn check_project_name(name: &str) -> Result<(), Violation> {
         Some("it is the name of a Rust standard-library crate")
     } else if ["build", "deps", "examples", "incremental"].contains(&name) {
         Some("it conflicts with Cargo's build directory names")
+    } else if GENERATED_DEPENDENCIES.contains(&name.replace('-', "_").as_str()) {
+        Some("the generated manager depends on a crate of that name")
     } else if is_windows_reserved(name) {
         Some("it is a reserved file name on Windows")
     } else {

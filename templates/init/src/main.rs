@@ -4,7 +4,7 @@
 use clap::Parser;
 use krb::{Manager, ManagerArgs};
 
-mod controller;
+// +krb:scaffold:imports
 
 /// Name of the Lease the manager replicas compete for; unique per project and domain.
 {%- set line = 'const LEADER_ELECTION_ID: &str = "' ~ project.leader_election_id ~ '";' %}

@@ -4,7 +4,8 @@
 use clap::Parser;
 use krb::{Manager, ManagerArgs};
 
-mod controller;
+use fleet::controller;
+// +krb:scaffold:imports
 
 /// Name of the Lease the manager replicas compete for; unique per project and domain.
 const LEADER_ELECTION_ID: &str = "9e78c7cd.example.com";

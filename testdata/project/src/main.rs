@@ -18,7 +18,8 @@
 use clap::Parser;
 use krb::{Manager, ManagerArgs};
 
-mod controller;
+use project::controller;
+// +krb:scaffold:imports
 
 /// Name of the Lease the manager replicas compete for; unique per project and domain.
 const LEADER_ELECTION_ID: &str = "80807133.tutorial.kubebuilder.io";

@@ -62,9 +62,23 @@ fn api(args: ApiArgs) -> anyhow::Result<()> {
         force: args.force,
     };
     // Bad names or a missing project fail before the user answers any question.
-    api::precheck(&root, &opts)?;
+    let (config, _) = api::precheck(&root, &opts)?;
     opts.resource = decide(args.resource, "Create Resource [y/n]", "--resource")?;
-    opts.controller = decide(args.controller, "Create Controller [y/n]", "--controller")?;
+    // One controller serves every version of a kind: a new version gets none unless asked.
+    let other = config
+        .resources
+        .iter()
+        .find(|r| r.kind == opts.kind && r.version != opts.version && r.controller);
+    opts.controller = match (args.controller, other) {
+        (None, Some(other)) => {
+            eprintln!(
+                "{} already has a controller (scaffolded with {}): not scaffolding another",
+                opts.kind, other.version
+            );
+            false
+        }
+        (flag, _) => decide(flag, "Create Controller [y/n]", "--controller")?,
+    };
     let prepared = api::plan(&root, &opts)?;
     crate::output::apply(&root, prepared, args.dry_run)
 }

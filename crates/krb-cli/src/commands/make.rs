@@ -165,9 +165,8 @@ fn manifests(root: &Path, max_desc_len: Option<usize>) -> anyhow::Result<()> {
         max_desc_len,
         ..krb_markers::Options::default()
     };
-    let output = krb_markers::generate(root, &opts).map_err(|diags| {
-        anyhow::anyhow!("{diags}").context("no manifest was written: fix the markers above")
-    })?;
+    let output = krb_markers::generate(root, &opts)
+        .map_err(|diags| anyhow::anyhow!("{diags}").context("no manifest was written"))?;
     let mut plan = krb_scaffold::plan::Plan::new();
     for (path, contents) in output.files {
         plan.push(krb_scaffold::plan::Op::Create {
