@@ -25,6 +25,10 @@ use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ObjectMeta, P
 use kube::runtime::wait::{await_condition, conditions};
 use serde::Deserialize as _;
 
+// The tests run on several threads: stopping the control plane (when `env` drops) blocks one,
+// and the client's connections must still close on another, or kube-apiserver waits for them
+// before it exits.
+
 /// Bound of every wait for the API server or the manager.
 const WAIT: Duration = Duration::from_secs(30);
 /// Pause between polls of something that cannot be watched (a log file, an HTTP endpoint).
@@ -431,7 +435,7 @@ fn server_args(health: u16, metrics: u16) -> Vec<String> {
 
 /// `krb make install`, the samples, the manager as a process with the admin kubeconfig: the
 /// sample is reconciled, the probes and metrics answer, SIGTERM ends it cleanly.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn manager_process_reconciles_the_sample_and_serves_probes_and_metrics() -> Result<()> {
     let Some(env) = control_plane(Environment::builder()).await? else {
         return Ok(());
@@ -623,7 +627,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
 /// election on, so the leader-election Role is exercised too): it reconciles. Then the
 /// `cronjobs/status` marker is removed and the role regenerated: the manager is denied, and
 /// says which resource.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn manager_as_its_service_account_reconciles_and_a_missing_rule_is_a_403() -> Result<()> {
     let project = project_dir();
     let Some(env) =
@@ -714,7 +718,7 @@ async fn manager_as_its_service_account_reconciles_and_a_missing_rule_is_a_403()
 /// every object of config/default is accepted. A server-side dry run creates no namespace, so
 /// config/default's own Namespace object is applied for real first; the dry run then covers
 /// it again with everything that lives in it.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn config_default_passes_a_server_side_dry_run() -> Result<()> {
     let Some(env) = control_plane(Environment::builder()).await? else {
         return Ok(());
@@ -759,7 +763,7 @@ async fn config_default_passes_a_server_side_dry_run() -> Result<()> {
 
 /// Every golden project's CRDs, as `krb make manifests` wrote them, are accepted and
 /// Established.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn every_golden_crd_is_established() -> Result<()> {
     let Some(env) = control_plane(Environment::builder()).await? else {
         return Ok(());

@@ -655,7 +655,7 @@ fn kind_in_lower_camel_case() {
     )
     .stdout_eq(str![])
     .stderr_eq(str![[r#"
-error: invalid value for --kind: kind "cronJob" must start with an uppercase ASCII letter; a kind is UpperCamelCase ASCII letters and digits, at most 63 characters, e.g. "CronJob" or "Memcached"
+error: invalid value for --kind: kind "cronJob" must start with an uppercase ASCII letter; a kind is UpperCamelCase ASCII letters and digits, at most 59 characters, e.g. "CronJob" or "Memcached"
 
 "#]]);
 }
@@ -672,7 +672,7 @@ fn kind_with_a_dash() {
     )
     .stdout_eq(str![])
     .stderr_eq(str![[r#"
-error: invalid value for --kind: kind "Cron-Job" must not contain '-' (character 5); only ASCII letters and digits are allowed; a kind is UpperCamelCase ASCII letters and digits, at most 63 characters, e.g. "CronJob" or "Memcached"
+error: invalid value for --kind: kind "Cron-Job" must not contain '-' (character 5); only ASCII letters and digits are allowed; a kind is UpperCamelCase ASCII letters and digits, at most 59 characters, e.g. "CronJob" or "Memcached"
 
 "#]]);
 }
@@ -689,7 +689,7 @@ fn kind_that_the_generated_code_already_uses() {
     )
     .stdout_eq(str![])
     .stderr_eq(str![[r#"
-error: invalid value for --kind: kind "Option" is a name the generated Rust code already uses (the Rust prelude or an import of the scaffolded types and controller modules), so it would not compile; a kind is UpperCamelCase ASCII letters and digits, at most 63 characters, e.g. "CronJob" or "Memcached"
+error: invalid value for --kind: kind "Option" is a name the generated Rust code already uses (the Rust prelude or an import of the scaffolded types and controller modules), so it would not compile; a kind is UpperCamelCase ASCII letters and digits, at most 59 characters, e.g. "CronJob" or "Memcached"
 
 "#]]);
 }
@@ -706,7 +706,7 @@ fn kind_with_a_spec_suffix() {
     )
     .stdout_eq(str![])
     .stderr_eq(str![[r#"
-error: invalid value for --kind: kind "CronJobSpec" must not end in "Spec": krb generates <Kind>Spec and <Kind>Status types and Kubernetes lists a kind as <Kind>List, so this name would collide with another kind's; a kind is UpperCamelCase ASCII letters and digits, at most 63 characters, e.g. "CronJob" or "Memcached"
+error: invalid value for --kind: kind "CronJobSpec" must not end in "Spec": krb generates <Kind>Spec and <Kind>Status types and Kubernetes lists a kind as <Kind>List, so this name would collide with another kind's; a kind is UpperCamelCase ASCII letters and digits, at most 59 characters, e.g. "CronJob" or "Memcached"
 
 "#]]);
 }

@@ -36,10 +36,12 @@ const KIND_ONLY: &[&str] = &[
 
 /// `#[kube(...)]` of a CustomResource.
 #[derive(Debug, Default)]
-struct KubeAttrs {
-    group: Option<String>,
-    version: Option<String>,
-    kind: Option<String>,
+pub(crate) struct KubeAttrs {
+    pub(crate) group: Option<String>,
+    pub(crate) version: Option<String>,
+    pub(crate) kind: Option<String>,
+    /// `#[kube(root = "...")]`: the name of the generated root struct (default: the kind).
+    pub(crate) root: Option<String>,
     plural: Option<String>,
     singular: Option<String>,
     namespaced: bool,
@@ -58,7 +60,7 @@ struct KubeAttrs {
     storage: Option<bool>,
 }
 
-fn kube_attrs(attrs: &[syn::Attribute]) -> syn::Result<KubeAttrs> {
+pub(crate) fn kube_attrs(attrs: &[syn::Attribute]) -> syn::Result<KubeAttrs> {
     let mut k = KubeAttrs::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("kube")) {
         attr.parse_nested_meta(|meta| {
@@ -87,6 +89,7 @@ fn kube_attrs(attrs: &[syn::Attribute]) -> syn::Result<KubeAttrs> {
                     "group" => k.group = s,
                     "version" => k.version = s,
                     "kind" => k.kind = s,
+                    "root" => k.root = s,
                     "plural" => k.plural = s,
                     "singular" => k.singular = s,
                     "status" => k.status = s,
@@ -160,7 +163,7 @@ fn kube_attrs(attrs: &[syn::Attribute]) -> syn::Result<KubeAttrs> {
     Ok(k)
 }
 
-fn derives(attrs: &[syn::Attribute], what: &str) -> bool {
+pub(crate) fn derives(attrs: &[syn::Attribute], what: &str) -> bool {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("derive"))

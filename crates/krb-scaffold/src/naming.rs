@@ -50,7 +50,7 @@ impl NameField {
                  and a number (kubebuilder's ^v\\d+(?:alpha\\d+|beta\\d+)?$)"
             }
             NameField::Kind => {
-                "a kind is UpperCamelCase ASCII letters and digits, at most 63 characters"
+                "a kind is UpperCamelCase ASCII letters and digits, at most 59 characters"
             }
             NameField::Plural => {
                 "a plural is lowercase letters, digits and '-', starting with a letter, \
@@ -242,6 +242,9 @@ impl NameError {
 
 /// Maximum length of a DNS-1123 or DNS-1035 label.
 const LABEL_MAX: usize = 63;
+
+/// The longest kind whose list kind (`<Kind>List`) is still a DNS-1035 label.
+const KIND_MAX: usize = LABEL_MAX - "List".len();
 /// Maximum length of a DNS-1123 subdomain.
 const SUBDOMAIN_MAX: usize = 253;
 
@@ -424,7 +427,8 @@ fn split_digits(s: &str) -> (&str, &str) {
 /// - the names `templates/api` imports or defines in the types module (`CustomResource`,
 ///   `JsonSchema`, `Serialize`, `Deserialize`, `Condition`, `CustomResourceExt`, `Resource`)
 ///   and in the controller module (`Arc`, `Manager`, `Backoff`, `Api`, `Client`,
-///   `ResourceExt`, `Patch`, `PatchParams`, `Controller`, `Action`, `Context`, `Error`).
+///   `ResourceExt`, `Patch`, `PatchParams`, `Controller`, `Action`, `Context`, `Error`);
+/// - `Kind`, the alias the generated tests import the kind as.
 ///
 /// `tests/naming.rs` checks that every capitalized name the `templates/api` Rust files import
 /// or define is listed here.
@@ -485,6 +489,9 @@ pub const RESERVED_KIND_NAMES: &[&str] = &[
     "JsonSchema",
     "Resource",
     "Serialize",
+    // the alias the generated tests give the kind (`use ...::CronJob as Kind;`); rustfmt
+    // rewrites `Kind as Kind` to `Kind`, so a kind of that name would fail `cargo fmt --check`
+    "Kind",
     // templates/api controller module
     "Action",
     "Api",
@@ -506,7 +513,8 @@ const RESERVED_KIND_SUFFIXES: [&str; 3] = ["Spec", "Status", "List"];
 /// Validates a kind (`--kind`).
 ///
 /// kubebuilder requires the first character to be uppercase and the lowercased kind to be a
-/// DNS-1035 label (so at most 63 characters). krb adds three rules, because the kind becomes
+/// DNS-1035 label (so at most 63 characters); the API server also checks `<kind>List`, so krb
+/// allows 59. krb adds three rules, because the kind becomes
 /// a Rust struct:
 /// 1. Only ASCII letters and digits: kubebuilder accepts `Cron-Job` (its lowercase form is a
 ///    valid label), which is not a Rust identifier.
@@ -543,7 +551,8 @@ fn check_kind(kind: &str) -> Result<(), Violation> {
             allowed: "ASCII letters and digits",
         });
     }
-    max_len(kind, LABEL_MAX)?;
+    // The API server checks `<kind>List`, lowercased, as a DNS-1035 label too.
+    max_len(kind, KIND_MAX)?;
     if RESERVED_KIND_NAMES.contains(&kind) {
         return Err(Violation::ReservedRustName);
     }

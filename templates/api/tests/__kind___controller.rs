@@ -22,8 +22,10 @@ use {{ project.api_lib }}::{{ resource.version }}::{{ resource.kind }} as Kind;
 /// How long the controller may take to report on a new object.
 const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
+// Several threads: stopping the control plane (when `env` drops) blocks one, and the client's
+// connections must still close on another, or kube-apiserver waits for them before it exits.
 /// A new object is reported `Available` for its current generation.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn reconcile_marks_the_object_available() {
     let Some(env) = envtest::Environment::builder()
         .crd_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/config/crd/bases"))

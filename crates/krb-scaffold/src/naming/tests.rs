@@ -186,9 +186,11 @@ fn kind() {
             "Playlist",
             "Inspec",
             "ABC",
-            &format!("K{}", "a".repeat(62)),
+            // `<Kind>List` must stay a DNS-1035 label: 59 + 4 = 63.
+            &format!("K{}", "a".repeat(58)),
         ],
     );
+    rejects(validate_kind, &[&format!("K{}", "a".repeat(59))]);
     rejects(
         validate_kind,
         &[
@@ -417,7 +419,7 @@ fn messages_name_value_rule_and_example() {
     let e = validate_kind("cronJob").unwrap_err();
     assert_eq!(
         e.to_string(),
-        r#"kind "cronJob" must start with an uppercase ASCII letter; a kind is UpperCamelCase ASCII letters and digits, at most 63 characters, e.g. "CronJob" or "Memcached""#
+        r#"kind "cronJob" must start with an uppercase ASCII letter; a kind is UpperCamelCase ASCII letters and digits, at most 59 characters, e.g. "CronJob" or "Memcached""#
     );
     let e = validate_group("batch_1").unwrap_err();
     assert_eq!(
