@@ -481,7 +481,9 @@ pub fn generate(project: &Project, opts: &Options, diags: &mut Diagnostics) -> V
             }
             columns.push(Value::Object(c));
         }
-        if !columns.is_empty() {
+        // controller-gen's printcolumn marker also creates an empty `subresources`.
+        let has_columns = !columns.is_empty();
+        if has_columns {
             entry.insert("additionalPrinterColumns".into(), Value::Array(columns));
         }
         if let Some(d) = docs.get("kubebuilder:deprecatedversion") {
@@ -534,7 +536,7 @@ pub fn generate(project: &Project, opts: &Options, diags: &mut Diagnostics) -> V
             );
             sub.insert("scale".into(), Value::Object(s));
         }
-        if !sub.is_empty() {
+        if !sub.is_empty() || has_columns {
             entry.insert("subresources".into(), Value::Object(sub));
         }
         let key = (group.clone(), kind.clone());

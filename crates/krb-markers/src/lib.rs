@@ -13,6 +13,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub mod compiled;
 mod crd;
 pub mod grammar;
 mod k8s;

@@ -229,8 +229,11 @@ fn build() -> Vec<Def> {
         add(&format!("kubebuilder:validation:items:{n}"), &[F, T], *k);
     }
     // field-only
-    add("kubebuilder:validation:Required", &[F, P], Kind::Flag);
-    add("kubebuilder:validation:Optional", &[F, P], Kind::Flag);
+    // Field only: controller-gen's package-level form (every field of a Go package optional
+    // or required by default) has no Rust equivalent, and accepting it without applying it
+    // would be silent. A crate-level use is reported as misplaced.
+    add("kubebuilder:validation:Required", &[F], Kind::Flag);
+    add("kubebuilder:validation:Optional", &[F], Kind::Flag);
     for n in [
         "required",
         "optional",

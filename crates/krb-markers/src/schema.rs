@@ -1135,7 +1135,7 @@ mod quote_free {
 }
 
 /// Remove the float markers; true if any was there.
-fn strip_float(v: &mut Value) -> bool {
+pub(crate) fn strip_float(v: &mut Value) -> bool {
     match v {
         Value::Object(m) => {
             let mut found = m.remove(FLOAT_KEY).is_some();

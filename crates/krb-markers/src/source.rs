@@ -296,6 +296,47 @@ impl Project {
         project
     }
 
+    /// Load one crate the way krb-derive sees it at compile time: every `.rs` file under
+    /// `src_dir` (its `lib.rs`/`main.rs` is the crate root), or only `src_dir` itself when it
+    /// is a file (a one-file crate). Locations carry the paths as read (`src_dir` joined with
+    /// the file). Returns the project and the files read.
+    pub fn load_crate(src_dir: &Path, diags: &mut Diagnostics) -> (Project, Vec<PathBuf>) {
+        let mut project = Project::default();
+        let mut files = Vec::new();
+        let single = src_dir.is_file();
+        if single {
+            files.push(src_dir.to_owned());
+        } else {
+            rs_files(src_dir, &mut files);
+        }
+        for file in &files {
+            let Ok(text) = std::fs::read_to_string(file) else {
+                diags.push(
+                    &Loc {
+                        path: file.clone(),
+                        line: 1,
+                        column: 1,
+                    },
+                    "cannot read file",
+                );
+                continue;
+            };
+            project.scan_comments(file, &text, diags);
+            match syn::parse_file(&text) {
+                Ok(ast) => {
+                    let module = if single {
+                        Vec::new()
+                    } else {
+                        module_of(file.strip_prefix(src_dir).unwrap_or(file))
+                    };
+                    project.index_items(&ast.items, module, file, diags);
+                }
+                Err(e) => diags.push(&span_loc(file, e.span()), format!("cannot parse: {e}")),
+            }
+        }
+        (project, files)
+    }
+
     /// Load from in-memory files of the api crate (path relative to `api/src`, text).
     #[cfg(test)]
     pub fn from_sources(files: &[(&str, &str)], diags: &mut Diagnostics) -> Project {

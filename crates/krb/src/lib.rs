@@ -9,8 +9,16 @@ pub mod controller;
 pub mod logging;
 pub mod manager;
 pub mod metrics;
+pub mod schema;
 
 #[cfg(feature = "envtest")]
 pub mod envtest;
 
+#[cfg(feature = "webhook")]
+pub mod webhook;
+
+/// `#[derive(krb::Schema)]` (the derive) and [`schema::Schema`] (the trait), like serde's
+/// `Serialize`.
+pub use krb_derive::Schema;
 pub use manager::{Manager, ManagerArgs};
+pub use schema::Schema;

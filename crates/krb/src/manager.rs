@@ -93,6 +93,10 @@ pub enum Error {
     /// A second signal arrived during graceful shutdown.
     #[error("received {0} during graceful shutdown; stopped without waiting for reconciles")]
     ForcedShutdown(&'static str),
+    /// A webhook registration was refused or the webhook server's certificate did not load.
+    #[cfg(feature = "webhook")]
+    #[error("webhook server: {0}")]
+    Webhook(#[source] crate::webhook::Error),
 }
 
 /// The future controllers receive as their graceful shutdown trigger.
@@ -110,6 +114,9 @@ pub struct Manager {
     args: ManagerArgs,
     leader_election_id: String,
     controllers: Mutex<Vec<Registration>>,
+    /// Webhooks to serve; see [`crate::webhook`].
+    #[cfg(feature = "webhook")]
+    pub(crate) webhooks: Mutex<crate::webhook::manager::Registry>,
 }
 
 impl Debug for Manager {
@@ -138,7 +145,14 @@ impl Manager {
             args,
             leader_election_id: leader_election_id.to_owned(),
             controllers: Mutex::new(Vec::new()),
+            #[cfg(feature = "webhook")]
+            webhooks: Mutex::default(),
         }
+    }
+
+    /// The flags the manager was built with.
+    pub(crate) fn args(&self) -> &ManagerArgs {
+        &self.args
     }
 
     /// The Kubernetes client, for controllers to build their `Api`s from.
@@ -246,7 +260,16 @@ impl Manager {
         let health = Arc::new(Health::new());
         let (stop_servers, servers_stopped) = futures::channel::oneshot::channel::<()>();
         let servers_stopped = servers_stopped.map(|_| ()).boxed().shared();
-        let servers = self.start_servers(&health, servers_stopped).await?;
+        // Bound first so that a bad certificate or busy port leaves nothing running. The
+        // webhook server starts before leader election: every replica answers the API server.
+        #[cfg(feature = "webhook")]
+        let webhook_server = self.bind_webhook_server().await?;
+        #[cfg_attr(not(feature = "webhook"), allow(unused_mut))]
+        let mut servers = self.start_servers(&health, servers_stopped.clone()).await?;
+        #[cfg(feature = "webhook")]
+        if let Some(server) = webhook_server {
+            servers.push(tokio::spawn(server.serve(servers_stopped.clone())));
+        }
 
         let mut elector = None;
         let lease_id = self.leader_election_id.as_str();

@@ -37,6 +37,56 @@ pub struct ManagerArgs {
     /// the current kubeconfig context's namespace.
     #[arg(long, value_name = "NAMESPACE", env = "POD_NAMESPACE")]
     pub leader_election_namespace: Option<String>,
+
+    /// The directory that contains the webhook certificate and key. Defaults to
+    /// <temp dir>/k8s-webhook-server/serving-certs, as controller-runtime.
+    #[cfg(feature = "webhook")]
+    #[arg(long, value_name = "DIR")]
+    pub webhook_cert_path: Option<std::path::PathBuf>,
+
+    /// The name of the webhook certificate file in --webhook-cert-path.
+    #[cfg(feature = "webhook")]
+    #[arg(long, value_name = "FILE", default_value = "tls.crt")]
+    pub webhook_cert_name: String,
+
+    /// The name of the webhook key file in --webhook-cert-path.
+    #[cfg(feature = "webhook")]
+    #[arg(long, value_name = "FILE", default_value = "tls.key")]
+    pub webhook_cert_key: String,
+
+    /// The port the webhook server (HTTPS) listens on.
+    #[cfg(feature = "webhook")]
+    #[arg(long, value_name = "PORT", default_value_t = 9443)]
+    pub webhook_port: u16,
+
+    /// If set, HTTP/2 will be enabled for the webhook server. Off by default: HTTP/2 stream
+    /// cancellation and rapid reset (CVE-2023-44487, CVE-2023-39325) attack servers through it.
+    #[cfg(feature = "webhook")]
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_value_t = false,
+        default_missing_value = "true",
+        action = clap::ArgAction::Set
+    )]
+    pub enable_http2: bool,
+
+    /// Serve the registered webhooks. ENABLE_WEBHOOKS=false runs the manager without the
+    /// webhook server, e.g. outside the cluster without certificates.
+    #[cfg(feature = "webhook")]
+    #[arg(
+        long,
+        value_name = "BOOL",
+        env = "ENABLE_WEBHOOKS",
+        num_args = 0..=1,
+        require_equals = true,
+        default_value_t = true,
+        default_missing_value = "true",
+        action = clap::ArgAction::Set
+    )]
+    pub enable_webhooks: bool,
 }
 
 impl Default for ManagerArgs {
@@ -50,6 +100,18 @@ impl Default for ManagerArgs {
             )),
             leader_elect: false,
             leader_election_namespace: None,
+            #[cfg(feature = "webhook")]
+            webhook_cert_path: None,
+            #[cfg(feature = "webhook")]
+            webhook_cert_name: "tls.crt".to_owned(),
+            #[cfg(feature = "webhook")]
+            webhook_cert_key: "tls.key".to_owned(),
+            #[cfg(feature = "webhook")]
+            webhook_port: 9443,
+            #[cfg(feature = "webhook")]
+            enable_http2: false,
+            #[cfg(feature = "webhook")]
+            enable_webhooks: true,
         }
     }
 }
