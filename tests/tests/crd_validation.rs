@@ -17,8 +17,7 @@ use std::time::{Duration, Instant};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use krb::envtest::{Environment, TestEnv};
 use kube::api::{
-    Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, Patch, PatchParams,
-    PostParams,
+    Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, Patch, PatchParams, PostParams,
 };
 use serde_json::{Value, json};
 
@@ -101,7 +100,10 @@ async fn delete_crd(env: &TestEnv, name: &str) {
         .unwrap_or_else(|e| panic!("deleting CRD {name}: {e}"));
     let deadline = Instant::now() + WAIT;
     while api.get_opt(name).await.expect("reading a CRD").is_some() {
-        assert!(Instant::now() < deadline, "CRD {name} still exists after {WAIT:?}");
+        assert!(
+            Instant::now() < deadline,
+            "CRD {name} still exists after {WAIT:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -337,6 +339,8 @@ fn cases() -> Vec<Case> {
         c("XIntOrString", "intorstring", "Budget", "maxUnavailable", json!(true), json!("25%"), "spec.maxUnavailable"),
         c("Pattern (int-or-string)", "intorstring", "Budget", "maxUnavailable", json!("many"), json!("30%"), "spec.maxUnavailable"),
         c("Enum (int-or-string)", "intorstring", "Budget", "level", json!("min"), json!("max"), "spec.level"),
+        c("Schemaless + XIntOrString", "intorstring", "Budget", "loose", json!(true), json!("5"), "spec.loose"),
+        c("Format=email", "format-type", "Endpoint", "email", json!("not-an-email"), json!("a@example.com"), "spec.email"),
         c("XEmbeddedResource", "preserve", "Plugin", "template", json!({"data": 1}), json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}), "spec.template"),
         c("XValidation (rule)", "xvalidation", "Range", "name", json!("abcdefghijk"), json!("abc"), "spec.name"),
         c("XValidation (message)", "xvalidation", "Range", "name", json!("xyz"), json!("abc"), "spec.name"),
@@ -383,13 +387,17 @@ async fn validation_markers_reject_violations_with_422_and_accept_conforming_obj
     };
     let cases = cases();
     let mut fixtures: Vec<&str> = cases.iter().map(|c| c.fixture).collect();
+    fixtures.extend(["immutable", "defaults"]);
     fixtures.sort_unstable();
     fixtures.dedup();
     let kinds = install_fixtures(&env, &fixtures).await;
     let mut failures = Vec::new();
     for case in &cases {
         let kind = &kinds[case.kind];
-        let what = format!("{} ({}: {}.spec.{})", case.marker, case.fixture, case.kind, case.field);
+        let what = format!(
+            "{} ({}: {}.spec.{})",
+            case.marker, case.fixture, case.kind, case.field
+        );
         for (value, want_ok) in [(&case.bad, false), (&case.good, true)] {
             let Some(value) = value else { continue };
             let mut spec = base_spec(case.kind);
@@ -424,7 +432,10 @@ async fn validation_markers_reject_violations_with_422_and_accept_conforming_obj
     let vault = &kinds["Vault"];
     vault
         .api(&env)
-        .create(&PostParams::default(), &vault.object("vault", base_spec("Vault")))
+        .create(
+            &PostParams::default(),
+            &vault.object("vault", base_spec("Vault")),
+        )
         .await
         .expect("creating a Vault");
     let dry = PatchParams {
@@ -432,10 +443,21 @@ async fn validation_markers_reject_violations_with_422_and_accept_conforming_obj
         ..PatchParams::default()
     };
     for (marker, patch, names) in [
-        ("k8s:immutable (required)", json!({"spec": {"region": "us"}}), "spec.region"),
-        ("k8s:immutable (set later)", json!({"spec": {"class": "gold"}}), ""),
+        (
+            "k8s:immutable (required)",
+            json!({"spec": {"region": "us"}}),
+            "spec.region",
+        ),
+        (
+            "k8s:immutable (set later)",
+            json!({"spec": {"class": "gold"}}),
+            "",
+        ),
     ] {
-        let answer = vault.api(&env).patch("vault", &dry, &Patch::Merge(&patch)).await;
+        let answer = vault
+            .api(&env)
+            .patch("vault", &dry, &Patch::Merge(&patch))
+            .await;
         match (answer, names.is_empty()) {
             (Ok(_), true) => {}
             (Err(kube::Error::Api(s)), false) if s.code == 422 && s.message.contains(names) => {}
@@ -445,14 +467,84 @@ async fn validation_markers_reject_violations_with_422_and_accept_conforming_obj
             )),
         }
     }
+    failures.extend(preserved_and_defaulted(&env, &kinds).await);
     assert!(
         failures.is_empty(),
         "{} of {} validation checks failed:\n{}",
         failures.len(),
-        cases.len() * 2 + 2,
+        cases.len() * 2 + 4,
         failures.join("\n")
     );
-    eprintln!("{} validation cases: each bad value rejected with 422, each good one accepted", cases.len());
+    eprintln!(
+        "{} validation cases: each bad value rejected with 422, each good one accepted",
+        cases.len()
+    );
+}
+
+/// The markers that change what is stored rather than what is rejected: unknown fields kept
+/// (XPreserveUnknownFields, pruning:PreserveUnknownFields, serde_json::Value) or pruned, and
+/// defaults (+kubebuilder:default, +default) filled in.
+async fn preserved_and_defaulted(env: &TestEnv, kinds: &BTreeMap<String, Kind>) -> Vec<String> {
+    let mut failures = Vec::new();
+    let plugin = &kinds["Plugin"];
+    let spec = json!({
+        "config": {"any": ["thing", 1]},
+        "settings": {"level": 1, "unknown": "kept"},
+        "options": {"verbose": true, "unknown": "kept"},
+        "template": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"k": "v"}},
+        "raw": {"free": {"form": true}},
+        "bogus": "pruned",
+    });
+    let created = plugin
+        .api(env)
+        .create(&PostParams::default(), &plugin.object("plugin", spec))
+        .await
+        .expect("creating a Plugin");
+    let got = &created.data["spec"];
+    for (pointer, want) in [
+        ("/config/any/1", json!(1)),
+        ("/settings/unknown", json!("kept")),
+        ("/options/unknown", json!("kept")),
+        ("/template/data/k", json!("v")),
+        ("/raw/free/form", json!(true)),
+    ] {
+        if got.pointer(pointer) != Some(&want) {
+            failures.push(format!("Plugin spec{pointer}: want {want}, stored {got}"));
+        }
+    }
+    if got.get("bogus").is_some() {
+        failures.push(format!("Plugin spec.bogus was not pruned: {got}"));
+    }
+    let preset = &kinds["Preset"];
+    let created = preset
+        .api(env)
+        .create(
+            &PostParams::default(),
+            &preset.object("preset", json!({"probe": {"path": "/x"}})),
+        )
+        .await
+        .expect("creating a Preset");
+    let got = &created.data["spec"];
+    for (pointer, want) in [
+        ("/replicas", json!(3)),
+        ("/mode", json!("safe")),
+        ("/policy", json!("Allow")),
+        ("/tags", json!(["a", "b"])),
+        ("/limits", json!({"cpu": 1, "memory": 2})),
+        ("/probe/port", json!(8080)),
+        ("/empty/level", json!(1)),
+        ("/surge", json!("25%")),
+        ("/memory", json!("1Gi")),
+        ("/jsonList", json!(["x", "y"])),
+        ("/jsonObject", json!({"path": "/ready", "port": 8080})),
+    ] {
+        if got.pointer(pointer) != Some(&want) {
+            failures.push(format!(
+                "Preset spec{pointer}: want default {want}, stored {got}"
+            ));
+        }
+    }
+    failures
 }
 
 /// kubebuilder's book, "Generating CRDs": the Guestbook with Minimum/Maximum on `size` and an
@@ -466,13 +558,21 @@ async fn guestbook_rejects_size_11_and_alias_email() {
     let guestbook = &kinds["Guestbook"];
     for (spec, names) in [
         (json!({"size": 11, "configMapName": "cm"}), "spec.size"),
-        (json!({"size": 3, "configMapName": "cm", "alias": "Email"}), "spec.alias"),
+        (
+            json!({"size": 3, "configMapName": "cm", "alias": "Email"}),
+            "spec.alias",
+        ),
         (json!({"size": 3, "configMapName": "a-name-too-long"}), ""),
-        (json!({"size": 3, "configMapName": "a-name-much-too-long"}), "spec.configMapName"),
+        (
+            json!({"size": 3, "configMapName": "a-name-much-too-long"}),
+            "spec.configMapName",
+        ),
     ] {
         match (dry_run_create(guestbook, &env, spec.clone()).await, names) {
             (Answer::Created, "") => {}
-            (Answer::Rejected { code: 422, message }, n) if !n.is_empty() && message.contains(n) => {
+            (Answer::Rejected { code: 422, message }, n)
+                if !n.is_empty() && message.contains(n) =>
+            {
                 eprintln!("rejected as expected: {message}");
             }
             (Answer::Created, n) => panic!("{spec} was accepted, want 422 naming {n}"),
@@ -484,7 +584,10 @@ async fn guestbook_rejects_size_11_and_alias_email() {
     let ok = json!({"size": 10, "configMapName": "cm", "alias": "Phone"});
     let created = guestbook
         .api(&env)
-        .create(&PostParams::default(), &guestbook.object("guestbook-sample", ok))
+        .create(
+            &PostParams::default(),
+            &guestbook.object("guestbook-sample", ok),
+        )
         .await
         .expect("a conforming Guestbook is accepted");
     assert_eq!(created.data["spec"]["alias"], "Phone");

@@ -68,9 +68,28 @@ fn expand(item: &syn::DeriveInput, tokens: &TokenStream) -> TokenStream {
         return out;
     }
     let Some(schema) = &me.schema else {
-        // Without an error there is always a schema; keep the compiler honest anyway.
-        let e = syn::Error::new(ident.span(), "krb::Schema: no schema for this type");
-        return e.to_compile_error();
+        // The engine failed on something another derive reports (or, without an error, on
+        // nothing: keep the compiler honest anyway).
+        let elsewhere: Vec<String> = schemas
+            .diagnostics
+            .errors
+            .iter()
+            .map(|d| shown(&d.loc))
+            .collect();
+        let e = syn::Error::new(
+            ident.span(),
+            format!(
+                "krb::Schema: no schema for `{ident}`; see the errors at {}",
+                if elsewhere.is_empty() {
+                    "none".to_owned()
+                } else {
+                    elsewhere.join(", ")
+                }
+            ),
+        );
+        let mut out = e.to_compile_error();
+        out.extend(impls(item, &Output::Failed, &me.derives));
+        return out;
     };
     let crd = me.custom_resource.as_ref().and_then(|cr| {
         schemas
@@ -288,6 +307,14 @@ fn track_files(files: &[PathBuf]) -> TokenStream {
     }
 }
 
+/// `path:line:column`, the path relative to the compiler's working directory when it is under it
+/// (as the compiler shows paths).
+fn shown(loc: &krb_markers::Loc) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let path = loc.path.strip_prefix(&cwd).unwrap_or(&loc.path);
+    format!("{}:{}:{}", path.display(), loc.line, loc.column)
+}
+
 fn inside(t: &TypeInfo, loc: &krb_markers::Loc) -> bool {
     loc.path == t.file && (t.lines.0..=t.lines.1).contains(&loc.line)
 }
@@ -317,16 +344,10 @@ fn errors_for(
         let e = if inside(me, &d.loc) {
             match span_at(&spans, d.loc.line, d.loc.column) {
                 Some(span) => syn::Error::new(span, &d.message),
-                None => syn::Error::new(
-                    fallback,
-                    format!("{} (at {})", d.message, compiled::describe(&d.loc)),
-                ),
+                None => syn::Error::new(fallback, format!("{} (at {})", d.message, shown(&d.loc))),
             }
         } else if reporter && !derived.iter().any(|t| inside(t, &d.loc)) {
-            syn::Error::new(
-                fallback,
-                format!("{}: {}", compiled::describe(&d.loc), d.message),
-            )
+            syn::Error::new(fallback, format!("{}: {}", shown(&d.loc), d.message))
         } else {
             continue;
         };
@@ -362,10 +383,11 @@ fn token_spans(tokens: &TokenStream) -> Vec<(usize, usize, usize, usize, Span)> 
 
 /// The span of the token at `line`:`column`: the last token that starts at or before it, when
 /// it starts on that line or covers it (a doc comment line is one token).
-fn span_at(spans: &[(usize, usize, usize, usize, Span)], line: usize, column: usize) -> Option<Span> {
-    let before = spans
-        .iter()
-        .rev()
-        .find(|t| (t.0, t.1) <= (line, column))?;
+fn span_at(
+    spans: &[(usize, usize, usize, usize, Span)],
+    line: usize,
+    column: usize,
+) -> Option<Span> {
+    let before = spans.iter().rev().find(|t| (t.0, t.1) <= (line, column))?;
     (before.0 == line || (before.2, before.3) >= (line, column)).then_some(before.4)
 }

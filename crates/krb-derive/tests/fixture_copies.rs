@@ -103,7 +103,9 @@ fn expected_copies() -> BTreeMap<PathBuf, String> {
             continue;
         }
         if !has_manifests(fixture) {
-            skipped.push_str(&format!("//   {fixture}: krb make manifests reports errors\n"));
+            skipped.push_str(&format!(
+                "//   {fixture}: krb make manifests reports errors\n"
+            ));
             continue;
         }
         let api = markers_fixtures().join(fixture).join("api");
@@ -119,7 +121,9 @@ fn expected_copies() -> BTreeMap<PathBuf, String> {
         ));
         let schemas = krb_markers::compiled::load(&api.join("src"), "Schema");
         for t in &schemas.types {
-            let Some(cr) = &t.custom_resource else { continue };
+            let Some(cr) = &t.custom_resource else {
+                continue;
+            };
             let mut path = vec![m.clone()];
             path.extend(t.module.iter().cloned());
             path.push(cr.root.clone());
@@ -163,7 +167,7 @@ fn fixtures_are_fresh() {
         }
         return;
     }
-    let hint = "run `KRB_BLESS=1 cargo test -p krb-derive --test fixture_copies` (twice: once to write, once to compile)";
+    let hint = "run `KRB_BLESS=1 cargo test -p krb-derive --test fixture_copies`";
     assert_eq!(
         have,
         want.keys().cloned().collect::<Vec<_>>(),
@@ -171,7 +175,10 @@ fn fixtures_are_fresh() {
     );
     for (path, text) in &want {
         let got = std::fs::read_to_string(copies().join(path)).unwrap();
-        assert!(got == *text, "tests/fixtures/{} is stale: {hint}", path.display());
+        assert!(
+            got == *text,
+            "tests/fixtures/{} is stale: {hint}",
+            path.display()
+        );
     }
 }
-

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 mod fixtures;
 
 /// A kind of a compiled fixture.
+#[derive(Debug)]
 pub struct Kind {
     fixture: &'static str,
     path: &'static str,
@@ -41,10 +42,12 @@ fn markers_fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../krb-markers/tests/fixtures")
 }
 
+/// The CRD files of a fixture (file name -> text), or its errors.
+type Manifests = Result<BTreeMap<String, String>, String>;
+
 /// `krb make manifests` on a fixture: `config/crd/bases/<file>` -> text, or its errors.
-fn manifests(fixture: &str) -> Result<BTreeMap<String, String>, String> {
-    static CACHE: OnceLock<Mutex<BTreeMap<String, Result<BTreeMap<String, String>, String>>>> =
-        OnceLock::new();
+fn manifests(fixture: &str) -> Manifests {
+    static CACHE: OnceLock<Mutex<BTreeMap<String, Manifests>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(r) = cache.lock().unwrap().get(fixture) {
         return r.clone();
@@ -76,15 +79,24 @@ fn crds_are_the_manifests() {
     for k in &kinds {
         let files = manifests(k.fixture).unwrap();
         let Some(text) = files.get(k.file_name) else {
-            failures.push(format!("{}: {}: krb make manifests writes no {}", k.fixture, k.path, k.file_name));
+            failures.push(format!(
+                "{}: {}: krb make manifests writes no {}",
+                k.fixture, k.path, k.file_name
+            ));
             continue;
         };
         let want: Value = serde_yaml_ng::from_str(text).expect("valid YAML");
         if (k.crd)() != want {
-            failures.push(format!("{}: {}: krb_crd() differs from {}", k.fixture, k.path, k.file_name));
+            failures.push(format!(
+                "{}: {}: krb_crd() differs from {}",
+                k.fixture, k.path, k.file_name
+            ));
         }
         if k.yaml != text {
-            failures.push(format!("{}: {}: CRD_YAML differs from {}", k.fixture, k.path, k.file_name));
+            failures.push(format!(
+                "{}: {}: CRD_YAML differs from {}",
+                k.fixture, k.path, k.file_name
+            ));
         }
         *covered.entry((k.fixture, k.file_name)).or_default() += 1;
     }
@@ -128,7 +140,10 @@ fn type_schemas() {
     let props = spec_props(&crd, "v1");
     assert_eq!(v1::WidgetSpec::schema(), props["spec"]);
     assert_eq!(v1::WidgetStatus::schema(), props["status"]);
-    assert_eq!(v1::Port::schema(), props["spec"]["properties"]["ports"]["items"]);
+    assert_eq!(
+        v1::Port::schema(),
+        props["spec"]["properties"]["ports"]["items"]
+    );
     assert_eq!(v1::Mode::schema()["enum"], json!(["fast", "safe"]));
     assert_eq!(
         v1::Percent::schema(),
@@ -152,11 +167,17 @@ fn kube_crd_carries_the_krb_schema() {
     );
     let kube_crd = serde_json::to_value(markers::v1::Gadget::crd()).unwrap();
     let krb_crd = markers::v1::Gadget::krb_crd();
-    let (kube_spec, krb_spec) = (&spec_props(&kube_crd, "v1")["spec"], &spec_props(&krb_crd, "v1")["spec"]);
+    let (kube_spec, krb_spec) = (
+        &spec_props(&kube_crd, "v1")["spec"],
+        &spec_props(&krb_crd, "v1")["spec"],
+    );
     for key in ["description", "required", "x-kubernetes-validations"] {
         assert_eq!(kube_spec[key], krb_spec[key], "{key}");
     }
     for field in ["kind", "even", "endpoints", "ruled", "documented"] {
-        assert_eq!(kube_spec["properties"][field], krb_spec["properties"][field], "{field}");
+        assert_eq!(
+            kube_spec["properties"][field], krb_spec["properties"][field],
+            "{field}"
+        );
     }
 }

@@ -19,7 +19,7 @@ use syn::spanned::Spanned;
 
 use crate::schema::{self, Engine};
 use crate::source::{ItemKind, Project};
-use crate::{Diagnostics, GENERATED_HEADER, Loc, Options, crd, yaml};
+use crate::{Diagnostics, GENERATED_HEADER, Options, crd, yaml};
 
 /// A type declared in the crate.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,7 +95,9 @@ impl CrateSchemas {
 
     /// The CRD of `group`/`kind`.
     pub fn crd(&self, group: &str, kind: &str) -> Option<&CrdOutput> {
-        self.crds.iter().find(|c| c.group == group && c.kind == kind)
+        self.crds
+            .iter()
+            .find(|c| c.group == group && c.kind == kind)
     }
 }
 
@@ -147,17 +149,16 @@ pub fn load(src_dir: &Path, derive: &str) -> CrateSchemas {
             }
             _ => None,
         };
-        let schema = if derives.iter().any(|d| d == derive)
-            && !matches!(item.kind, ItemKind::Alias(_))
-        {
-            engine.named(idx, &item.docs.loc).map(|s| {
-                let mut v = Value::Object(s);
-                schema::strip_float(&mut v);
-                v
-            })
-        } else {
-            None
-        };
+        let schema =
+            if derives.iter().any(|d| d == derive) && !matches!(item.kind, ItemKind::Alias(_)) {
+                engine.named(idx, &item.docs.loc).map(|s| {
+                    let mut v = Value::Object(s);
+                    schema::strip_float(&mut v);
+                    v
+                })
+            } else {
+                None
+            };
         let start = span.start();
         let end = span.end();
         types.push(TypeInfo {
@@ -175,7 +176,13 @@ pub fn load(src_dir: &Path, derive: &str) -> CrateSchemas {
     let crds = crds
         .into_iter()
         .map(|c| {
-            let text = |p: &str| c.object.pointer(p).and_then(Value::as_str).unwrap_or("").to_owned();
+            let text = |p: &str| {
+                c.object
+                    .pointer(p)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
             CrdOutput {
                 group: text("/spec/group"),
                 kind: text("/spec/names/kind"),
@@ -196,11 +203,6 @@ pub fn load(src_dir: &Path, derive: &str) -> CrateSchemas {
     }
 }
 
-/// Where `loc` is, for messages: `path:line:column`.
-pub fn describe(loc: &Loc) -> String {
-    format!("{}:{}:{}", loc.path.display(), loc.line, loc.column)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,13 +219,16 @@ mod tests {
         .unwrap();
         let out = load(&file, "Schema");
         std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(out.files, [file.clone()]);
+        assert_eq!(out.files, std::slice::from_ref(&file));
         assert_eq!(out.types.len(), 2);
         let foo = &out.types[0];
         assert_eq!((foo.ident, foo.lines), ((4, 12), (1, 8)));
         assert_eq!(foo.derives, ["CustomResource", "Schema"]);
         assert_eq!(foo.custom_resource.as_ref().unwrap().root, "FooRoot");
-        assert_eq!(out.types[1].schema, Some(serde_json::json!({"type": "string", "enum": ["X", "Y"]})));
+        assert_eq!(
+            out.types[1].schema,
+            Some(serde_json::json!({"type": "string", "enum": ["X", "Y"]}))
+        );
         assert_eq!(
             out.diagnostics.to_string(),
             format!(
@@ -231,6 +236,9 @@ mod tests {
                 file.display()
             )
         );
-        assert_eq!(out.crd("g.io", "Foo").map(|c| c.file_name.as_str()), Some("g.io_foos.yaml"));
+        assert_eq!(
+            out.crd("g.io", "Foo").map(|c| c.file_name.as_str()),
+            Some("g.io_foos.yaml")
+        );
     }
 }

@@ -821,7 +821,14 @@ impl<'p> Engine<'p> {
                 }
                 match (short, v) {
                     ("UniqueItems", Some(MValue::Bool(true))) => {
-                        s.insert("uniqueItems".into(), true.into());
+                        // controller-gen writes it, but no API server installs such a CRD.
+                        self.err(
+                            &m.loc,
+                            format!(
+                                "+{}=true: the API server rejects uniqueItems: true in a CRD (quadratic cost); use +listType=set for a list of unique scalars",
+                                m.name
+                            ),
+                        );
                     }
                     ("UniqueItems", _) => {}
                     (_, Some(v)) => {

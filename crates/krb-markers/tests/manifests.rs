@@ -218,7 +218,8 @@ fn compare(cg: &Path, name: &str, max_desc_len: Option<usize>) -> Outcome {
         .map(|(p, _)| p.display().to_string())
         .collect();
     if ours_files != theirs_files {
-        outcome.detail = format!("files differ: krb {ours_files:?}, controller-gen {theirs_files:?}");
+        outcome.detail =
+            format!("files differ: krb {ours_files:?}, controller-gen {theirs_files:?}");
         return outcome;
     }
     let dump = std::env::var_os("KRB_PARITY_DUMP").map(PathBuf::from);
@@ -296,7 +297,11 @@ fn parity_with_controller_gen() {
         return;
     };
     let names = parity_fixtures();
-    assert!(names.len() >= 30, "expected at least 30 parity fixtures, found {}", names.len());
+    assert!(
+        names.len() >= 30,
+        "expected at least 30 parity fixtures, found {}",
+        names.len()
+    );
     let outcomes = compare_all(&cg, &names, None);
     let m = outcomes.len();
     let n = outcomes.iter().filter(|o| o.semantic).count();
@@ -342,7 +347,11 @@ fn max_desc_len_parity_with_controller_gen() {
     };
     for (name, max) in [("tutorial", 50), ("cronjob", 0), ("docs-markers", 20)] {
         let o = compare(&cg, name, Some(max));
-        assert!(o.semantic && o.bytes, "{name} with maxDescLen={max}:\n{}", o.detail);
+        assert!(
+            o.semantic && o.bytes,
+            "{name} with maxDescLen={max}:\n{}",
+            o.detail
+        );
     }
 }
 

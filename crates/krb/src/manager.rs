@@ -151,6 +151,7 @@ impl Manager {
     }
 
     /// The flags the manager was built with.
+    #[cfg(feature = "webhook")]
     pub(crate) fn args(&self) -> &ManagerArgs {
         &self.args
     }

@@ -34,6 +34,10 @@ use super::status::{Rejection, Warnings};
 ///
 /// An error rejects the request (the object is not created or updated). `DELETE` and `CONNECT`
 /// requests are allowed without calling the defaulter.
+///
+/// Build the defaulter as a plain value (`CronJobDefaulter`, or `CronJobDefaulter { .. }`):
+/// with this trait in scope, `CronJobDefaulter::default()` is ambiguous if the type also derives
+/// `Default`.
 pub trait Defaulter<K>: Send + Sync + 'static {
     /// Sets the defaults on `obj` in place.
     fn default(&self, obj: &mut K) -> impl Future<Output = Result<(), Rejection>> + Send;

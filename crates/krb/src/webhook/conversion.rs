@@ -29,30 +29,37 @@ pub trait Hub:
 /// anyway, except for labels and annotations.
 ///
 /// ```
-/// # use krb::webhook::{ConversionError, Hub, Spoke};
-/// # use kube::CustomResource;
-/// # use serde::{Deserialize, Serialize};
+/// use krb::webhook::{ConversionError, Spoke};
+///
 /// mod v1 {
-///     # use super::*;
-///     #[derive(CustomResource, Clone, Debug, Serialize, Deserialize)]
-///     #[kube(group = "batch.tutorial.kubebuilder.io", version = "v1", kind = "CronJob", namespaced, schema = "disabled")]
-///     pub struct CronJobSpec { pub schedule: String }
+///     #[derive(kube::CustomResource, Clone, Debug, serde::Serialize, serde::Deserialize)]
+///     #[kube(group = "batch.tutorial.kubebuilder.io", version = "v1", kind = "CronJob")]
+///     #[kube(namespaced, schema = "disabled")]
+///     pub struct CronJobSpec {
+///         pub schedule: String,
+///     }
 ///     impl krb::webhook::Hub for CronJob {}
 /// }
+///
 /// mod v2 {
-///     # use super::*;
-///     #[derive(CustomResource, Clone, Debug, Serialize, Deserialize)]
-///     #[kube(group = "batch.tutorial.kubebuilder.io", version = "v2", kind = "CronJob", namespaced, schema = "disabled")]
-///     pub struct CronJobSpec { pub minute: String, pub rest: String }
+///     #[derive(kube::CustomResource, Clone, Debug, serde::Serialize, serde::Deserialize)]
+///     #[kube(group = "batch.tutorial.kubebuilder.io", version = "v2", kind = "CronJob")]
+///     #[kube(namespaced, schema = "disabled")]
+///     pub struct CronJobSpec {
+///         pub minute: String,
+///         pub rest: String,
+///     }
 /// }
 ///
 /// impl Spoke<v1::CronJob> for v2::CronJob {
 ///     fn convert_to(&self) -> Result<v1::CronJob, ConversionError> {
-///         let spec = v1::CronJobSpec { schedule: format!("{} {}", self.spec.minute, self.spec.rest) };
+///         let schedule = format!("{} {}", self.spec.minute, self.spec.rest);
+///         let spec = v1::CronJobSpec { schedule };
 ///         Ok(v1::CronJob { metadata: self.metadata.clone(), spec })
 ///     }
+///
 ///     fn convert_from(hub: &v1::CronJob) -> Result<Self, ConversionError> {
-///         let (minute, rest) = hub.spec.schedule.split_once(' ').ok_or("schedule has one field")?;
+///         let (minute, rest) = hub.spec.schedule.split_once(' ').ok_or("one field only")?;
 ///         let spec = v2::CronJobSpec { minute: minute.into(), rest: rest.into() };
 ///         Ok(v2::CronJob { metadata: hub.metadata.clone(), spec })
 ///     }
