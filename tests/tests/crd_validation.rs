@@ -5,7 +5,8 @@
 //!    becomes Established.
 //! 2. Each validation marker does what it says: a violating object is rejected with 422 and a
 //!    message naming the field, a conforming one is accepted (server-side dry run; a table of
-//!    fixture, kind, field, bad value, good value).
+//!    fixture, kind, field, bad value, good value); k8s:immutable and the oldSelf rules on
+//!    updates; unknown fields kept or pruned and defaults filled in.
 //! 3. The Guestbook of kubebuilder's book: `size: 11` and `alias: Email` are rejected.
 //!
 //! Without the envtest binaries the tests print SKIP, unless `CI=true`: then they fail.
@@ -380,6 +381,74 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// An update step: marker, merge patch of the spec, what the 422 must name ("" = accepted),
+/// and whether to keep the change (else a dry run).
+type Step = (&'static str, Value, &'static str, bool);
+
+/// Objects to create, then the updates to try on them.
+fn updates() -> Vec<(&'static str, &'static str, Value, Vec<Step>)> {
+    vec![
+        (
+            "Vault",
+            "vault",
+            base_spec("Vault"),
+            vec![
+                (
+                    "k8s:immutable",
+                    json!({"region": "us"}),
+                    "spec.region",
+                    false,
+                ),
+                ("k8s:immutable", json!({"size": 2}), "spec.size", false),
+                (
+                    "k8s:immutable (may be set later)",
+                    json!({"class": "gold"}),
+                    "",
+                    true,
+                ),
+                (
+                    "k8s:immutable (once set)",
+                    json!({"class": "silver"}),
+                    "spec.class",
+                    false,
+                ),
+                (
+                    "k8s:immutable (not removed)",
+                    json!({"class": null}),
+                    "spec",
+                    false,
+                ),
+                ("no marker", json!({"note": "changed"}), "", false),
+            ],
+        ),
+        (
+            "Range",
+            "range",
+            json!({"low": 1, "high": 2, "owner": "ann", "version": 2}),
+            vec![
+                (
+                    "XValidation (oldSelf)",
+                    json!({"owner": "bob"}),
+                    "spec.owner",
+                    false,
+                ),
+                (
+                    "XValidation (optionalOldSelf)",
+                    json!({"version": 1}),
+                    "spec.version",
+                    false,
+                ),
+                (
+                    "XValidation (optionalOldSelf)",
+                    json!({"version": 3}),
+                    "",
+                    false,
+                ),
+            ],
+        ),
+    ]
+}
+
 #[tokio::test]
 async fn validation_markers_reject_violations_with_422_and_accept_conforming_objects() {
     let Some(env) = Environment::builder().build().start_or_skip().await else {
@@ -428,43 +497,36 @@ async fn validation_markers_reject_violations_with_422_and_accept_conforming_obj
             }
         }
     }
-    // k8s:immutable and transition rules need an old object: create one, then change it.
-    let vault = &kinds["Vault"];
-    vault
-        .api(&env)
-        .create(
-            &PostParams::default(),
-            &vault.object("vault", base_spec("Vault")),
-        )
-        .await
-        .expect("creating a Vault");
-    let dry = PatchParams {
-        dry_run: true,
-        ..PatchParams::default()
-    };
-    for (marker, patch, names) in [
-        (
-            "k8s:immutable (required)",
-            json!({"spec": {"region": "us"}}),
-            "spec.region",
-        ),
-        (
-            "k8s:immutable (set later)",
-            json!({"spec": {"class": "gold"}}),
-            "",
-        ),
-    ] {
-        let answer = vault
-            .api(&env)
-            .patch("vault", &dry, &Patch::Merge(&patch))
-            .await;
-        match (answer, names.is_empty()) {
-            (Ok(_), true) => {}
-            (Err(kube::Error::Api(s)), false) if s.code == 422 && s.message.contains(names) => {}
-            (other, _) => failures.push(format!(
-                "{marker}: patch {patch} gave {:?}",
-                other.map(|_| "accepted")
-            )),
+    // k8s:immutable and the other transition rules need an old object: create one, then
+    // change it (a merge patch; dry run unless the step says "apply").
+    let updates = updates();
+    for (kind_name, name, initial, steps) in &updates {
+        let kind = &kinds[*kind_name];
+        kind.api(&env)
+            .create(&PostParams::default(), &kind.object(name, initial.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("creating {kind_name} {name}: {e}"));
+        for (marker, patch, names, apply) in steps {
+            let pp = PatchParams {
+                dry_run: !apply,
+                ..PatchParams::default()
+            };
+            let patch = json!({ "spec": patch });
+            let answer = kind.api(&env).patch(name, &pp, &Patch::Merge(&patch)).await;
+            match (answer, names.is_empty()) {
+                (Ok(_), true) => {}
+                (Err(kube::Error::Api(s)), false) if s.code == 422 && s.message.contains(names) => {
+                }
+                (other, _) => failures.push(format!(
+                    "{marker} ({kind_name}): patch {patch} gave {:?}, want {}",
+                    other.map(|_| "accepted"),
+                    if names.is_empty() {
+                        "accepted".to_owned()
+                    } else {
+                        format!("422 naming {names}")
+                    }
+                )),
+            }
         }
     }
     failures.extend(preserved_and_defaulted(&env, &kinds).await);
@@ -472,7 +534,7 @@ async fn validation_markers_reject_violations_with_422_and_accept_conforming_obj
         failures.is_empty(),
         "{} of {} validation checks failed:\n{}",
         failures.len(),
-        cases.len() * 2 + 4,
+        cases.len() * 2 + updates.iter().map(|u| u.3.len()).sum::<usize>() + 2,
         failures.join("\n")
     );
     eprintln!(

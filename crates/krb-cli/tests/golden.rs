@@ -26,7 +26,7 @@ struct Scenario {
 }
 
 const SCENARIOS: &[Scenario] = &[
-    // The kubebuilder CronJob tutorial, first two commands.
+    // The kubebuilder CronJob tutorial: init, create api, create webhook.
     Scenario {
         name: "project",
         steps: &[
@@ -48,6 +48,18 @@ const SCENARIOS: &[Scenario] = &[
                 "v1",
                 "--kind",
                 "CronJob",
+            ]),
+            Step::Krb(&[
+                "create",
+                "webhook",
+                "--group",
+                "batch",
+                "--version",
+                "v1",
+                "--kind",
+                "CronJob",
+                "--defaulting",
+                "--programmatic-validation",
             ]),
             Step::Krb(&["make", "manifests"]),
         ],

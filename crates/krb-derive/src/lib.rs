@@ -278,15 +278,32 @@ fn load_cached(src: &Path) -> Rc<CrateSchemas> {
     // The engine parses files with syn and needs the line and column of what it parses:
     // proc-macro2's own implementation has them, the compiler's does not for text parsed
     // from a string. Nothing made in this window escapes it but plain data.
-    proc_macro2::fallback::force();
-    let loaded = Rc::new(compiled::load(src, DERIVE));
-    proc_macro2::fallback::unforce();
+    let loaded = {
+        let _fallback = Fallback::force();
+        Rc::new(compiled::load(src, DERIVE))
+    };
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         c.retain(|(p, _, _)| p != src);
         c.push((src.to_owned(), key, Rc::clone(&loaded)));
     });
     loaded
+}
+
+/// proc-macro2's own implementation, until dropped (also when the engine panics).
+struct Fallback;
+
+impl Fallback {
+    fn force() -> Fallback {
+        proc_macro2::fallback::force();
+        Fallback
+    }
+}
+
+impl Drop for Fallback {
+    fn drop(&mut self) {
+        proc_macro2::fallback::unforce();
+    }
 }
 
 /// `include_bytes!` of every file read, so that Cargo rebuilds when any of them changes (also

@@ -293,6 +293,7 @@ pub fn plan(root: &Path, opts: &ApiOptions) -> Result<Prepared, ScaffoldError> {
         path: Some(format!("{}::{v}", ctx.project.api_lib)),
         plural: plural.clone(),
         version: opts.version.clone(),
+        webhooks: existing.as_ref().and_then(|r| r.webhooks.clone()),
     });
     plan.push(Op::Create {
         path: project::FILE.into(),

@@ -11,6 +11,7 @@ pub mod naming;
 pub mod plan;
 pub mod project;
 pub mod templates;
+pub mod webhook;
 
 use std::path::PathBuf;
 

@@ -46,6 +46,30 @@ pub struct Resource {
     pub path: Option<String>,
     pub plural: String,
     pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhooks: Option<Webhooks>,
+}
+
+/// The webhooks scaffolded for a resource (`krb create webhook`), as kubebuilder records them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Webhooks {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub conversion: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub defaulting: bool,
+    /// A custom path for the defaulting webhook (`--defaulting-path`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defaulting_path: Option<String>,
+    /// The spoke versions of a conversion webhook; the resource's version is the hub.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spoke: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub validation: bool,
+    /// A custom path for the validating webhook (`--validation-path`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_path: Option<String>,
+    pub webhook_version: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,6 +182,13 @@ mod tests {
                 path: Some("project_api::v1".into()),
                 plural: "cronjobs".into(),
                 version: "v1".into(),
+                webhooks: Some(Webhooks {
+                    defaulting: true,
+                    validation: true,
+                    validation_path: Some("/validate-custom".into()),
+                    webhook_version: "v1".into(),
+                    ..Webhooks::default()
+                }),
             }],
             version: "3".into(),
         }

@@ -3,3 +3,4 @@
 //! (a package's tests cannot reach the private modules of its binary).
 
 pub mod controller;
+// +krb:scaffold:modules

@@ -19,6 +19,7 @@ use clap::Parser;
 use krb::{Manager, ManagerArgs};
 
 use project::controller;
+use project::webhook;
 // +krb:scaffold:imports
 
 /// Name of the Lease the manager replicas compete for; unique per project and domain.
@@ -38,6 +39,7 @@ async fn main() -> anyhow::Result<()> {
     let client = kube::Client::try_default().await?;
     let mgr = Manager::new(client, args.manager, LEADER_ELECTION_ID);
     controller::cronjob_controller::setup(&mgr);
+    webhook::v1::cronjob_webhook::setup(&mgr);
     // +krb:scaffold:builder
     mgr.run().await?;
     Ok(())

@@ -1,15 +1,56 @@
-//! `krb create api`
+//! `krb create api` and `krb create webhook`
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::Context as _;
 use clap::{ArgAction, Args, Subcommand};
 use krb_scaffold::api::{self, ApiOptions};
+use krb_scaffold::webhook::{self, WebhookOptions};
 
 #[derive(Debug, Subcommand)]
 pub enum CreateCommand {
     /// Scaffold a Kubernetes API: its types, its controller and their config/ entries.
     Api(ApiArgs),
+    /// Scaffold a kind's webhooks: a defaulter, a validator, their registration in main and
+    /// their config/ entries (webhook service, cert-manager certificate).
+    Webhook(WebhookArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookArgs {
+    /// Group of the API, e.g. `batch`; the API must exist (`krb create api`).
+    #[arg(long)]
+    group: String,
+    /// Version of the API, e.g. `v1`.
+    #[arg(long)]
+    version: String,
+    /// Kind of the API, e.g. `CronJob`.
+    #[arg(long)]
+    kind: String,
+    /// Scaffold a defaulting (mutating) webhook.
+    #[arg(long)]
+    defaulting: bool,
+    /// Scaffold a validating webhook.
+    #[arg(long)]
+    programmatic_validation: bool,
+    /// Scaffold a conversion webhook (not supported yet).
+    #[arg(long)]
+    conversion: bool,
+    /// Spoke versions of the conversion webhook, e.g. `v2,v3` (not supported yet).
+    #[arg(long, value_delimiter = ',')]
+    spoke: Vec<String>,
+    /// Serve the defaulting webhook at this path instead of `/mutate-<group>-<version>-<kind>`.
+    #[arg(long)]
+    defaulting_path: Option<String>,
+    /// Serve the validating webhook at this path instead of `/validate-<group>-<version>-<kind>`.
+    #[arg(long)]
+    validation_path: Option<String>,
+    /// Scaffold the webhook file again, overwriting it.
+    #[arg(long)]
+    force: bool,
+    /// Print the files that would be written, and write nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -46,7 +87,26 @@ pub struct ApiArgs {
 pub fn run(cmd: CreateCommand) -> anyhow::Result<()> {
     match cmd {
         CreateCommand::Api(args) => api(args),
+        CreateCommand::Webhook(args) => webhook(args),
     }
+}
+
+fn webhook(args: WebhookArgs) -> anyhow::Result<()> {
+    let root = std::env::current_dir().context("reading the current directory")?;
+    let opts = WebhookOptions {
+        group: args.group,
+        version: args.version,
+        kind: args.kind,
+        defaulting: args.defaulting,
+        validation: args.programmatic_validation,
+        conversion: args.conversion,
+        spokes: args.spoke,
+        defaulting_path: args.defaulting_path,
+        validation_path: args.validation_path,
+        force: args.force,
+    };
+    let prepared = webhook::plan(&root, &opts)?;
+    crate::output::apply(&root, prepared, args.dry_run)
 }
 
 fn api(args: ApiArgs) -> anyhow::Result<()> {

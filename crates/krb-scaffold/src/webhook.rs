@@ -1,0 +1,506 @@
+//! `krb create webhook`: a kind's defaulting and validating admission webhooks, their
+//! registration in main, and the config/ entries that deploy them with cert-manager.
+//!
+//! Webhooks can be added one at a time. `src/webhook/<version>/<kind>_webhook.rs` is created
+//! once, as a skeleton with scaffold markers (imports, `setup`, types); each webhook type is
+//! inserted at those markers, so adding the validator after the defaulter keeps the user's
+//! edits to the defaulter. `--force` writes the file again from the skeleton with every
+//! webhook type PROJECT records (the user's edits to it are lost, as with kubebuilder).
+//! Each webhook type has its own integration test, `tests/<kind>_<version>_<type>_webhook.rs`.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::cargo_toml::{DependencySpec, TomlEdit};
+use crate::context::{self, Ctx, ProjectCtx, ResourceCtx};
+use crate::init::header;
+use crate::plan::{IfExists, Op, Plan};
+use crate::project::{self, ProjectConfig, Webhooks};
+use crate::templates::{self, PathVars, Rendered};
+use crate::{Prepared, ScaffoldError, naming};
+
+#[derive(Debug, Clone, Default)]
+pub struct WebhookOptions {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    /// A mutating webhook with a typed defaulter.
+    pub defaulting: bool,
+    /// A validating webhook with a typed validator.
+    pub validation: bool,
+    /// A conversion webhook (not scaffolded yet: refused with a clear error).
+    pub conversion: bool,
+    /// Spoke versions of a conversion webhook.
+    pub spokes: Vec<String>,
+    pub defaulting_path: Option<String>,
+    pub validation_path: Option<String>,
+    pub force: bool,
+}
+
+/// The template context: the common one plus the webhook paths.
+#[derive(Debug, Serialize)]
+struct WebhookCtx {
+    #[serde(flatten)]
+    base: Ctx,
+    defaulting_path: String,
+    validation_path: String,
+}
+
+/// Marker lines inside the generated webhook file.
+const IMPORTS: &str = "// +krb:scaffold:webhook-imports";
+const SETUP: &str = "// +krb:scaffold:webhook-setup";
+const TYPES: &str = "// +krb:scaffold:webhook-types";
+
+const KUSTOMIZATION: &str = "config/default/kustomization.yaml";
+
+pub fn plan(root: &Path, opts: &WebhookOptions) -> Result<Prepared, ScaffoldError> {
+    let mut config = ProjectConfig::load(root)?;
+    let flag = |flag: &'static str| move |reason| ScaffoldError::Flag { flag, reason };
+    naming::validate_group(&opts.group).map_err(flag("--group"))?;
+    naming::validate_version(&opts.version).map_err(flag("--version"))?;
+    naming::validate_kind(&opts.kind).map_err(flag("--kind"))?;
+    check_flags(opts)?;
+
+    let gvk = format!("{}/{} {}", opts.group, opts.version, opts.kind);
+    let resource = config
+        .find(&opts.group, &opts.version, &opts.kind)
+        .filter(|r| r.api.is_some())
+        .cloned()
+        .ok_or_else(|| {
+            ScaffoldError::Invalid(format!(
+                "no API for {gvk}: run 'krb create api' first"
+            ))
+        })?;
+    let existing = resource.webhooks.clone().unwrap_or_default();
+    for (wanted, present, what) in [
+        (opts.defaulting, existing.defaulting, "defaulting"),
+        (opts.validation, existing.validation, "validating"),
+    ] {
+        if wanted && present && !opts.force {
+            return Err(ScaffoldError::Invalid(format!(
+                "a {what} webhook for {gvk} already exists (use --force to scaffold it again)"
+            )));
+        }
+    }
+
+    // What PROJECT records afterwards; a custom path given now replaces the recorded one.
+    let mut webhooks = Webhooks {
+        webhook_version: "v1".into(),
+        ..existing.clone()
+    };
+    if opts.defaulting {
+        webhooks.defaulting = true;
+        webhooks.defaulting_path = opts.defaulting_path.clone();
+    }
+    if opts.validation {
+        webhooks.validation = true;
+        webhooks.validation_path = opts.validation_path.clone();
+    }
+
+    let namespaced = resource.api.as_ref().is_some_and(|a| a.namespaced);
+    let res = ResourceCtx::new(
+        &opts.group,
+        &opts.version,
+        &opts.kind,
+        &resource.plural,
+        &config.domain,
+        namespaced,
+    );
+    let dashed = res.qualified_group.replace('.', "-");
+    let default_path = |verb: &str| format!("/{verb}-{dashed}-{}-{}", opts.version, res.kind_lower);
+    let boilerplate = read_optional(root, context::BOILERPLATE)?;
+    let ctx = WebhookCtx {
+        defaulting_path: webhooks
+            .defaulting_path
+            .clone()
+            .unwrap_or_else(|| default_path("mutate")),
+        validation_path: webhooks
+            .validation_path
+            .clone()
+            .unwrap_or_else(|| default_path("validate")),
+        base: Ctx {
+            project: ProjectCtx::new(&config.project_name, &config.domain, &config.repo, "", ""),
+            krb_version: context::KRB_VERSION,
+            rust_version: context::RUST_VERSION,
+            boilerplate: header(&boilerplate.unwrap_or_default()),
+            dev_crates: None,
+            resource: Some(res.clone()),
+        },
+    };
+    let vars = PathVars {
+        kind: &res.kind_lower,
+        group: &opts.group,
+        version: &opts.version,
+    };
+    let owned = if opts.force {
+        IfExists::Overwrite
+    } else {
+        IfExists::Error
+    };
+    // Without --force only the new webhook types are inserted into the existing file; with
+    // it, the file is written again with all of them.
+    let insert_defaulting = opts.defaulting || (opts.force && webhooks.defaulting);
+    let insert_validation = opts.validation || (opts.force && webhooks.validation);
+
+    let kind_file = format!(
+        "src/webhook/{}/{}_webhook.rs",
+        opts.version, res.kind_lower
+    );
+    let mut plan = Plan::new();
+    let mut fragments: Vec<Rendered> = Vec::new();
+    for file in templates::render_set("webhook", &ctx, &vars)? {
+        let template = file.template.as_str();
+        let if_exists = if template.starts_with("fragments/") {
+            fragments.push(file);
+            continue;
+        } else if template.starts_with("tests/") {
+            let wanted = if template.contains("_defaulting_") {
+                opts.defaulting
+            } else {
+                opts.validation
+            };
+            if !wanted {
+                continue;
+            }
+            owned
+        } else if file.path == kind_file {
+            if opts.force {
+                IfExists::Overwrite
+            } else {
+                IfExists::Skip
+            }
+        } else {
+            // Shared by every webhook: created once, then the user's.
+            IfExists::Skip
+        };
+        plan.push(Op::Create {
+            path: file.path.into(),
+            contents: file.contents,
+            if_exists,
+        });
+    }
+    let fragment = |name: &str| -> String {
+        let text = fragments
+            .iter()
+            .find(|f| f.template == format!("fragments/{name}.rs"))
+            .map(|f| f.contents.trim())
+            .unwrap_or_default();
+        format!("{text}\n\n")
+    };
+    let insert = |path: &str, marker: &str, fragment: String, sorted: bool| Op::Insert {
+        path: path.into(),
+        marker: marker.into(),
+        fragment,
+        sorted,
+    };
+    let mut types: Vec<(&str, &[&str], &str)> = Vec::new();
+    if insert_defaulting {
+        types.push((
+            "defaulting",
+            &["Defaulter", "Rejection"],
+            "mgr.add_defaulter::<Kind, _>(DEFAULTING_PATH, CustomDefaulter);",
+        ));
+    }
+    if insert_validation {
+        types.push((
+            "validation",
+            &["FieldError", "FieldPath", "Rejection", "Validator", "Warnings"],
+            "mgr.add_validator::<Kind, _>(VALIDATION_PATH, CustomValidator);",
+        ));
+    }
+    for (name, imports, setup) in types {
+        for item in imports {
+            plan.push(insert(
+                &kind_file,
+                IMPORTS,
+                format!("use krb::webhook::{item};"),
+                true,
+            ));
+        }
+        plan.push(insert(&kind_file, SETUP, setup.to_string(), false));
+        plan.push(insert(&kind_file, TYPES, fragment(name), false));
+    }
+
+    let (v, k) = (&opts.version, &res.kind_lower);
+    let lib = &ctx.base.project.lib;
+    plan.push(insert(
+        "src/webhook/mod.rs",
+        "// +krb:scaffold:webhook-versions",
+        format!("pub mod {v};"),
+        true,
+    ));
+    plan.push(insert(
+        &format!("src/webhook/{v}/mod.rs"),
+        "// +krb:scaffold:webhook-kinds",
+        format!("pub mod {k}_webhook;"),
+        true,
+    ));
+    plan.push(insert(
+        "src/lib.rs",
+        "// +krb:scaffold:modules",
+        "pub mod webhook;".into(),
+        true,
+    ));
+    plan.push(insert(
+        "src/main.rs",
+        "// +krb:scaffold:imports",
+        format!("use {lib}::webhook;"),
+        true,
+    ));
+    plan.push(insert(
+        "src/main.rs",
+        "// +krb:scaffold:builder",
+        setup_call(v, k),
+        false,
+    ));
+    // The tests send AdmissionReviews as JSON.
+    plan.push(Op::EditToml {
+        path: "Cargo.toml".into(),
+        edit: TomlEdit::WorkspaceDependency {
+            name: "serde_json".into(),
+            spec: DependencySpec::version("1"),
+        },
+    });
+
+    let mut warnings = Vec::new();
+    match read_optional(root, KUSTOMIZATION)? {
+        Some(text) => {
+            let (edited, missing) = enable_webhook_sections(&text, &webhooks);
+            for section in missing {
+                warnings.push(format!(
+                    "{KUSTOMIZATION}: the commented section starting with {section:?} was not found; enable it by hand"
+                ));
+            }
+            if edited != text {
+                plan.push(Op::Create {
+                    path: KUSTOMIZATION.into(),
+                    contents: edited,
+                    if_exists: IfExists::Overwrite,
+                });
+            }
+        }
+        None => warnings.push(format!(
+            "{KUSTOMIZATION} not found: add ../webhook, ../certmanager and manager_webhook_patch.yaml to your kustomization by hand"
+        )),
+    }
+
+    let mut updated = resource.clone();
+    updated.webhooks = Some(webhooks);
+    config.upsert(updated);
+    plan.push(Op::Create {
+        path: project::FILE.into(),
+        contents: config.render(),
+        if_exists: IfExists::Overwrite,
+    });
+
+    Ok(Prepared {
+        plan,
+        warnings,
+        next: "Next: implement your new Webhook and generate the manifests with:\n$ krb make manifests\n\
+               Deploying it needs cert-manager in the cluster (https://cert-manager.io/docs/installation/)."
+            .to_string(),
+    })
+}
+
+/// The flag rules that need no project: at least one webhook type, custom paths only with
+/// their webhook and starting with '/'.
+fn check_flags(opts: &WebhookOptions) -> Result<(), ScaffoldError> {
+    let invalid = |m: &str| Err(ScaffoldError::Invalid(m.to_string()));
+    if !opts.defaulting && !opts.validation && !opts.conversion {
+        return invalid(
+            "nothing to scaffold: pass at least one of --defaulting, --programmatic-validation and --conversion",
+        );
+    }
+    if opts.conversion || !opts.spokes.is_empty() {
+        return invalid(
+            "conversion webhooks are not scaffolded by krb yet: implement krb::webhook::Hub and Spoke by hand (see the krb::webhook docs), or scaffold --defaulting/--programmatic-validation",
+        );
+    }
+    for (path, enabled, name, needs) in [
+        (
+            &opts.defaulting_path,
+            opts.defaulting,
+            "--defaulting-path",
+            "--defaulting",
+        ),
+        (
+            &opts.validation_path,
+            opts.validation,
+            "--validation-path",
+            "--programmatic-validation",
+        ),
+    ] {
+        let Some(path) = path else { continue };
+        if !enabled {
+            return invalid(&format!("{name} needs {needs}"));
+        }
+        if !path.starts_with('/') {
+            return invalid(&format!(
+                "invalid value for {name}: {path:?} must start with '/'"
+            ));
+        }
+        if let Some(c) = path
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || "/-_.".contains(*c)))
+        {
+            return invalid(&format!(
+                "invalid value for {name}: {path:?} contains {c:?}; use letters, digits, '/', '-', '_' and '.'"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Rust lines longer than this are broken, as rustfmt's default `max_width`.
+const MAX_WIDTH: usize = 100;
+
+/// The webhooks' registration in `main`, indented four spaces there.
+fn setup_call(version: &str, kind_lower: &str) -> String {
+    let call = format!("webhook::{version}::{kind_lower}_webhook::setup(&mgr);");
+    if call.len() + 4 <= MAX_WIDTH {
+        call
+    } else {
+        format!("webhook::{version}::{kind_lower}_webhook::setup(\n    &mgr,\n);")
+    }
+}
+
+/// A commented section of config/default/kustomization.yaml: its first line, the comment
+/// prefix its lines lose, and whether it runs to the next blank line (else one line).
+struct Section {
+    first: &'static str,
+    prefix: &'static str,
+    block: bool,
+}
+
+const WEBHOOK_RESOURCE: Section = Section {
+    first: "#- ../webhook",
+    prefix: "#",
+    block: false,
+};
+const CERTMANAGER_RESOURCE: Section = Section {
+    first: "#- ../certmanager",
+    prefix: "#",
+    block: false,
+};
+const WEBHOOK_PATCH: Section = Section {
+    first: "#- path: manager_webhook_patch.yaml",
+    prefix: "#",
+    block: true,
+};
+const SERVICE_REPLACEMENTS: Section = Section {
+    first: "#replacements:",
+    prefix: "# ",
+    block: true,
+};
+const VALIDATING_REPLACEMENTS: Section = Section {
+    first: "# - source: # Uncomment the following block if you have a ValidatingWebhook (--programmatic-validation)",
+    prefix: "# ",
+    block: true,
+};
+const MUTATING_REPLACEMENTS: Section = Section {
+    first: "# - source: # Uncomment the following block if you have a DefaultingWebhook (--defaulting )",
+    prefix: "# ",
+    block: true,
+};
+
+/// Uncomments the webhook and cert-manager sections of config/default/kustomization.yaml as
+/// kubebuilder does: the resources, the manager patch, and the CA injection replacements of
+/// the webhook types in `webhooks`. Returns the text and the sections that were not found
+/// (neither commented nor enabled).
+fn enable_webhook_sections(text: &str, webhooks: &Webhooks) -> (String, Vec<&'static str>) {
+    let mut sections = vec![
+        WEBHOOK_RESOURCE,
+        CERTMANAGER_RESOURCE,
+        WEBHOOK_PATCH,
+        SERVICE_REPLACEMENTS,
+    ];
+    if webhooks.validation {
+        sections.push(VALIDATING_REPLACEMENTS);
+    }
+    if webhooks.defaulting {
+        sections.push(MUTATING_REPLACEMENTS);
+    }
+    let mut text = text.to_string();
+    let mut missing = Vec::new();
+    for section in sections {
+        match uncomment(&text, &section) {
+            Some(edited) => text = edited,
+            None => {
+                let enabled = strip(section.first, section.prefix);
+                if !text.lines().any(|l| l.trim_end() == enabled) {
+                    missing.push(section.first);
+                }
+            }
+        }
+    }
+    (text, missing)
+}
+
+fn strip<'a>(line: &'a str, prefix: &str) -> &'a str {
+    line.strip_prefix(prefix)
+        .or_else(|| line.strip_prefix('#'))
+        .unwrap_or(line)
+}
+
+/// The text with `section` uncommented, or `None` when its first line is not there.
+fn uncomment(text: &str, section: &Section) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let start = lines.iter().position(|l| l.trim_end() == section.first)?;
+    let mut end = start + 1;
+    if section.block {
+        while end < lines.len() && lines[end].starts_with('#') {
+            end += 1;
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in lines.iter().enumerate() {
+        if (start..end).contains(&i) {
+            out.push_str(strip(line, section.prefix));
+        } else {
+            out.push_str(line);
+        }
+    }
+    Some(out)
+}
+
+fn read_optional(root: &Path, rel: &str) -> Result<Option<String>, ScaffoldError> {
+    match std::fs::read_to_string(root.join(rel)) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(ScaffoldError::Io {
+            path: rel.into(),
+            error,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uncomments_blocks_and_single_lines() {
+        let text = "resources:\n#- ../webhook\n# [CERTMANAGER] note\n#- ../certmanager\n\npatches:\n#- path: manager_webhook_patch.yaml\n#  target:\n#    kind: Deployment\n\n# other\n";
+        let webhooks = Webhooks::default();
+        let (out, missing) = enable_webhook_sections(text, &webhooks);
+        assert_eq!(
+            out,
+            "resources:\n- ../webhook\n# [CERTMANAGER] note\n- ../certmanager\n\npatches:\n- path: manager_webhook_patch.yaml\n  target:\n    kind: Deployment\n\n# other\n"
+        );
+        assert_eq!(missing, vec![SERVICE_REPLACEMENTS.first]);
+        // Enabled sections are recognised: a second run changes nothing.
+        let (again, _) = enable_webhook_sections(&out, &webhooks);
+        assert_eq!(again, out);
+    }
+
+    #[test]
+    fn setup_call_breaks_long_lines() {
+        assert_eq!(
+            setup_call("v1", "cronjob"),
+            "webhook::v1::cronjob_webhook::setup(&mgr);"
+        );
+        let long = "a".repeat(63);
+        assert!(setup_call("v1", &long).contains("(\n    &mgr,\n);"));
+    }
+}

@@ -1,0 +1,3 @@
+{{ boilerplate }}//! Webhooks of the {{ resource.version }} kinds.
+
+// +krb:scaffold:webhook-kinds
