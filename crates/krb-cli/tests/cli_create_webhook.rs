@@ -110,7 +110,9 @@ Deploying it needs cert-manager in the cluster (https://cert-manager.io/docs/ins
     assert_printed_changes(&out.get_output().stdout, &before, &after);
     let project = read(&dir, "PROJECT");
     assert!(
-        project.contains("  webhooks:\n    defaulting: true\n    validation: true\n    webhookVersion: v1\n"),
+        project.contains(
+            "  webhooks:\n    defaulting: true\n    validation: true\n    webhookVersion: v1\n"
+        ),
         "{project}"
     );
     let file = read(&dir, "src/webhook/v1/cronjob_webhook.rs");
@@ -126,10 +128,13 @@ Deploying it needs cert-manager in the cluster (https://cert-manager.io/docs/ins
         "\n- ../certmanager\n",
         "\n- path: manager_webhook_patch.yaml\n",
         "\nreplacements:\n",
-        "ValidatingWebhookConfiguration",
-        "MutatingWebhookConfiguration",
+        "\n- source: # Uncomment the following block if you have a ValidatingWebhook",
+        "\n- source: # Uncomment the following block if you have a DefaultingWebhook",
     ] {
-        assert!(kustomization.contains(enabled), "{enabled}: {kustomization}");
+        assert!(
+            kustomization.contains(enabled),
+            "{enabled}: {kustomization}"
+        );
     }
 
     // The same command again: refused, nothing changes.
@@ -158,8 +163,16 @@ fn validation_added_later_keeps_the_users_edits() {
     );
     std::fs::write(dir.join(file), &edited).unwrap();
     let kustomization = read(&dir, "config/default/kustomization.yaml");
-    assert!(kustomization.contains("MutatingWebhookConfiguration"));
-    assert!(!kustomization.contains("\n- source: # Uncomment the following block if you have a ValidatingWebhook"));
+    assert!(
+        kustomization.contains(
+            "\n- source: # Uncomment the following block if you have a DefaultingWebhook"
+        )
+    );
+    assert!(
+        !kustomization.contains(
+            "\n- source: # Uncomment the following block if you have a ValidatingWebhook"
+        )
+    );
 
     sb.krb(&dir, &refs(&webhook("v1", &["--programmatic-validation"])))
         .assert()
@@ -176,11 +189,19 @@ Deploying it needs cert-manager in the cluster (https://cert-manager.io/docs/ins
 "#]]);
     let text = read(&dir, file);
     assert!(text.contains("        // my defaulting logic\n"), "{text}");
-    assert!(text.contains("impl Validator<Kind> for CustomValidator"), "{text}");
-    assert_eq!(text.matches("use krb::webhook::Rejection;").count(), 1, "{text}");
     assert!(
-        read(&dir, "config/default/kustomization.yaml")
-            .contains("\n- source: # Uncomment the following block if you have a ValidatingWebhook")
+        text.contains("impl Validator<Kind> for CustomValidator"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("use krb::webhook::Rejection;").count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        read(&dir, "config/default/kustomization.yaml").contains(
+            "\n- source: # Uncomment the following block if you have a ValidatingWebhook"
+        )
     );
 
     // --force writes the file again with both webhooks, and a second --force changes nothing.
@@ -212,11 +233,121 @@ fn custom_paths_are_used_and_recorded() {
         )),
     );
     let project = read(&dir, "PROJECT");
-    assert!(project.contains("    defaultingPath: /my-defaulting\n"), "{project}");
-    assert!(project.contains("    validationPath: /my-validation\n"), "{project}");
+    assert!(
+        project.contains("    defaultingPath: /my-defaulting\n"),
+        "{project}"
+    );
+    assert!(
+        project.contains("    validationPath: /my-validation\n"),
+        "{project}"
+    );
     let file = read(&dir, "src/webhook/v1/cronjob_webhook.rs");
     assert!(file.contains("pub const DEFAULTING_PATH: &str = \"/my-defaulting\";"));
     assert!(file.contains("// +kubebuilder:webhook:path=/my-validation,mutating=false,"));
+}
+
+#[test]
+fn conversion_with_a_spoke_then_defaulting() {
+    let sb = Sandbox::new();
+    let dir = project_with_api(&sb, "v1");
+    krb_ok(
+        &dir,
+        &[
+            "create",
+            "api",
+            "--group",
+            "batch",
+            "--version",
+            "v2",
+            "--kind",
+            "CronJob",
+            "--resource",
+            "--controller=false",
+        ],
+    );
+    let before = read_tree(&dir);
+    let out = sb
+        .krb(
+            &dir,
+            &refs(&webhook("v1", &["--conversion", "--spoke", "v2"])),
+        )
+        .assert()
+        .success()
+        .stdout_eq(str![[r#"
+   create  config/certmanager/certificate-webhook.yaml
+   create  config/certmanager/issuer.yaml
+   create  config/certmanager/kustomization.yaml
+   create  config/certmanager/kustomizeconfig.yaml
+   create  config/default/manager_webhook_patch.yaml
+   create  config/webhook/kustomization.yaml
+   create  config/webhook/service.yaml
+   create  src/webhook/mod.rs
+   create  src/webhook/v1/cronjob_webhook.rs
+   create  src/webhook/v1/mod.rs
+   update  src/lib.rs
+   update  src/main.rs
+   update  config/default/kustomization.yaml
+   create  api/src/v1/cronjob_conversion.rs
+   update  api/src/v1/mod.rs
+   create  api/src/v2/cronjob_conversion.rs
+   update  api/src/v2/mod.rs
+   create  config/crd/patches/webhook_in_cronjobs.yaml
+   update  config/crd/kustomization.yaml
+   update  PROJECT
+Next: implement your new Webhook and generate the manifests with:
+$ krb make manifests
+Deploying it needs cert-manager in the cluster (https://cert-manager.io/docs/installation/).
+
+"#]])
+        .stderr_eq(str![[r#"
+warning: CronJob v1 is the hub of the conversion: mark it as the storage version with `/// +kubebuilder:storageversion` (api/src/v1/cronjob_types.rs)
+
+"#]]);
+    assert_printed_changes(&out.get_output().stdout, &before, &read_tree(&dir));
+    let project = read(&dir, "PROJECT");
+    assert!(
+        project.contains(
+            "  webhooks:\n    conversion: true\n    spoke:\n    - v2\n    webhookVersion: v1\n"
+        ),
+        "{project}"
+    );
+    assert!(
+        read(&dir, "api/src/v1/cronjob_conversion.rs")
+            .contains("impl krb::webhook::Hub for super::CronJob {}")
+    );
+    assert!(
+        read(&dir, "api/src/v2/cronjob_conversion.rs").contains("impl Spoke<HubKind> for Kind {")
+    );
+    assert!(
+        read(&dir, "src/webhook/v1/cronjob_webhook.rs")
+            .contains("    mgr.add_conversion(Conversion::<Kind>::new().spoke::<SpokeV2>());\n")
+    );
+    assert!(
+        read(&dir, "config/crd/kustomization.yaml")
+            .contains("\n- path: patches/webhook_in_cronjobs.yaml\n")
+    );
+    assert!(
+        read(&dir, "config/default/kustomization.yaml")
+            .contains("        name: cronjobs.batch.tutorial.kubebuilder.io\n")
+    );
+
+    // A second conversion is refused; defaulting is added to the same file.
+    refused(
+        &sb,
+        &dir,
+        &webhook("v1", &["--conversion", "--spoke", "v2"]),
+        1,
+    )
+    .stdout_eq(str![])
+    .stderr_eq(str![[r#"
+error: a conversion webhook for batch/v1 CronJob already exists (use --force to scaffold it again)
+
+"#]]);
+    krb_ok(&dir, &refs(&webhook("v1", &["--defaulting"])));
+    let file = read(&dir, "src/webhook/v1/cronjob_webhook.rs");
+    assert!(file.contains("mgr.add_conversion("), "{file}");
+    assert!(file.contains("mgr.add_defaulter::<Kind, _>("), "{file}");
+    assert!(read(&dir, "config/webhook/kustomization.yaml").contains("\n- manifests.yaml\n"));
 }
 
 // ---------------------------------------------------------------- bad input
@@ -274,13 +405,13 @@ fn custom_path_without_a_leading_slash() {
     )
     .stdout_eq(str![])
     .stderr_eq(str![[r#"
-error: invalid value for --defaulting-path: "mutate" must start with '/'
+error: --spoke needs --conversion
 
 "#]]);
 }
 
 #[test]
-fn conversion_is_not_supported_yet() {
+fn a_spoke_version_that_does_not_exist() {
     let sb = Sandbox::new();
     let dir = project_with_api(&sb, "v1");
     refused(
@@ -291,7 +422,53 @@ fn conversion_is_not_supported_yet() {
     )
     .stdout_eq(str![])
     .stderr_eq(str![[r#"
-error: conversion webhooks are not scaffolded by krb yet: implement krb::webhook::Hub and Spoke by hand (see the krb::webhook docs), or scaffold --defaulting/--programmatic-validation
+error: spoke version v2 of CronJob does not exist: run 'krb create api --group batch --version v2 --kind CronJob' first
+
+"#]]);
+}
+
+#[test]
+fn spoke_without_conversion() {
+    let sb = Sandbox::new();
+    let dir = project_with_api(&sb, "v1");
+    refused(
+        &sb,
+        &dir,
+        &webhook("v1", &["--defaulting", "--spoke", "v2"]),
+        1,
+    )
+    .stdout_eq(str![])
+    .stderr_eq(str![[r#"
+error: --spoke needs --conversion
+
+"#]]);
+}
+
+#[test]
+fn conversion_without_spoke() {
+    let sb = Sandbox::new();
+    let dir = project_with_api(&sb, "v1");
+    refused(&sb, &dir, &webhook("v1", &["--conversion"]), 1)
+        .stdout_eq(str![])
+        .stderr_eq(str![[r#"
+error: --conversion needs --spoke: the versions that convert to and from the hub --version, e.g. --spoke v2
+
+"#]]);
+}
+
+#[test]
+fn the_hub_as_its_own_spoke() {
+    let sb = Sandbox::new();
+    let dir = project_with_api(&sb, "v1");
+    refused(
+        &sb,
+        &dir,
+        &webhook("v1", &["--conversion", "--spoke", "v1"]),
+        1,
+    )
+    .stdout_eq(str![])
+    .stderr_eq(str![[r#"
+error: --spoke v1 is the hub (--version); a spoke is another version of CronJob
 
 "#]]);
 }

@@ -65,7 +65,7 @@ const SCENARIOS: &[Scenario] = &[
         ],
     },
     // Two kinds in one group, one cluster-scoped with an irregular plural, and a second
-    // version of the first kind without a controller.
+    // version of the first kind without a controller, converted through the first (the hub).
     Scenario {
         name: "fleet",
         steps: &[
@@ -118,6 +118,19 @@ const SCENARIOS: &[Scenario] = &[
                 find: "/// +kubebuilder:subresource:status\n",
                 replace: "/// +kubebuilder:subresource:status\n/// +kubebuilder:storageversion\n",
             },
+            Step::Krb(&[
+                "create",
+                "webhook",
+                "--group",
+                "crew",
+                "--version",
+                "v1",
+                "--kind",
+                "Captain",
+                "--conversion",
+                "--spoke",
+                "v2",
+            ]),
             Step::Krb(&["make", "manifests"]),
         ],
     },

@@ -29,9 +29,9 @@ pub struct WebhookOptions {
     pub defaulting: bool,
     /// A validating webhook with a typed validator.
     pub validation: bool,
-    /// A conversion webhook (not scaffolded yet: refused with a clear error).
+    /// A conversion webhook: `version` is the hub, `spokes` the other versions.
     pub conversion: bool,
-    /// Spoke versions of a conversion webhook.
+    /// Spoke versions of a conversion webhook (they must exist in PROJECT).
     pub spokes: Vec<String>,
     pub defaulting_path: Option<String>,
     pub validation_path: Option<String>,
@@ -45,6 +45,8 @@ struct WebhookCtx {
     base: Ctx,
     defaulting_path: String,
     validation_path: String,
+    /// The spoke version a conversion template is rendered for.
+    spoke: String,
 }
 
 /// Marker lines inside the generated webhook file.
@@ -68,14 +70,13 @@ pub fn plan(root: &Path, opts: &WebhookOptions) -> Result<Prepared, ScaffoldErro
         .filter(|r| r.api.is_some())
         .cloned()
         .ok_or_else(|| {
-            ScaffoldError::Invalid(format!(
-                "no API for {gvk}: run 'krb create api' first"
-            ))
+            ScaffoldError::Invalid(format!("no API for {gvk}: run 'krb create api' first"))
         })?;
     let existing = resource.webhooks.clone().unwrap_or_default();
     for (wanted, present, what) in [
         (opts.defaulting, existing.defaulting, "defaulting"),
         (opts.validation, existing.validation, "validating"),
+        (opts.conversion, existing.conversion, "conversion"),
     ] {
         if wanted && present && !opts.force {
             return Err(ScaffoldError::Invalid(format!(
@@ -96,6 +97,11 @@ pub fn plan(root: &Path, opts: &WebhookOptions) -> Result<Prepared, ScaffoldErro
     if opts.validation {
         webhooks.validation = true;
         webhooks.validation_path = opts.validation_path.clone();
+    }
+    if opts.conversion {
+        check_spokes(&config, opts)?;
+        webhooks.conversion = true;
+        webhooks.spoke = opts.spokes.clone();
     }
 
     let namespaced = resource.api.as_ref().is_some_and(|a| a.namespaced);
@@ -119,6 +125,7 @@ pub fn plan(root: &Path, opts: &WebhookOptions) -> Result<Prepared, ScaffoldErro
             .validation_path
             .clone()
             .unwrap_or_else(|| default_path("validate")),
+        spoke: String::new(),
         base: Ctx {
             project: ProjectCtx::new(&config.project_name, &config.domain, &config.repo, "", ""),
             krb_version: context::KRB_VERSION,
@@ -142,16 +149,15 @@ pub fn plan(root: &Path, opts: &WebhookOptions) -> Result<Prepared, ScaffoldErro
     // it, the file is written again with all of them.
     let insert_defaulting = opts.defaulting || (opts.force && webhooks.defaulting);
     let insert_validation = opts.validation || (opts.force && webhooks.validation);
+    let insert_conversion = opts.conversion || (opts.force && webhooks.conversion);
 
-    let kind_file = format!(
-        "src/webhook/{}/{}_webhook.rs",
-        opts.version, res.kind_lower
-    );
+    let kind_file = format!("src/webhook/{}/{}_webhook.rs", opts.version, res.kind_lower);
     let mut plan = Plan::new();
     let mut fragments: Vec<Rendered> = Vec::new();
     for file in templates::render_set("webhook", &ctx, &vars)? {
         let template = file.template.as_str();
-        let if_exists = if template.starts_with("fragments/") {
+        let if_exists = if template.starts_with("fragments/") || template.starts_with("conversion/")
+        {
             fragments.push(file);
             continue;
         } else if template.starts_with("tests/") {
@@ -205,7 +211,13 @@ pub fn plan(root: &Path, opts: &WebhookOptions) -> Result<Prepared, ScaffoldErro
     if insert_validation {
         types.push((
             "validation",
-            &["FieldError", "FieldPath", "Rejection", "Validator", "Warnings"],
+            &[
+                "FieldError",
+                "FieldPath",
+                "Rejection",
+                "Validator",
+                "Warnings",
+            ],
             "mgr.add_validator::<Kind, _>(VALIDATION_PATH, CustomValidator);",
         ));
     }
@@ -221,7 +233,42 @@ pub fn plan(root: &Path, opts: &WebhookOptions) -> Result<Prepared, ScaffoldErro
         plan.push(insert(&kind_file, SETUP, setup.to_string(), false));
         plan.push(insert(&kind_file, TYPES, fragment(name), false));
     }
+    if insert_conversion {
+        let api_lib = &ctx.base.project.api_lib;
+        plan.push(insert(
+            &kind_file,
+            IMPORTS,
+            "use krb::webhook::Conversion;".into(),
+            true,
+        ));
+        for spoke in &webhooks.spoke {
+            plan.push(insert(
+                &kind_file,
+                IMPORTS,
+                format!(
+                    "use {api_lib}::{spoke}::{} as {};",
+                    opts.kind,
+                    spoke_alias(spoke)
+                ),
+                true,
+            ));
+        }
+        plan.push(insert(
+            &kind_file,
+            SETUP,
+            conversion_call(&webhooks.spoke),
+            false,
+        ));
+    }
 
+    if webhooks.defaulting || webhooks.validation {
+        plan.push(insert(
+            "config/webhook/kustomization.yaml",
+            "# +krb:scaffold:webhookmanifests",
+            "- manifests.yaml".into(),
+            false,
+        ));
+    }
     let (v, k) = (&opts.version, &res.kind_lower);
     let lib = &ctx.base.project.lib;
     plan.push(insert(
@@ -284,6 +331,10 @@ pub fn plan(root: &Path, opts: &WebhookOptions) -> Result<Prepared, ScaffoldErro
             "{KUSTOMIZATION} not found: add ../webhook, ../certmanager and manager_webhook_patch.yaml to your kustomization by hand"
         )),
     }
+    // After the kustomization is rewritten: the conversion inserts into it.
+    if opts.conversion {
+        plan.extend(conversion_plan(root, &ctx, &vars, opts, &fragments)?);
+    }
 
     let mut updated = resource.clone();
     updated.webhooks = Some(webhooks);
@@ -294,6 +345,12 @@ pub fn plan(root: &Path, opts: &WebhookOptions) -> Result<Prepared, ScaffoldErro
         if_exists: IfExists::Overwrite,
     });
 
+    if opts.conversion {
+        warnings.push(format!(
+            "{} {} is the hub of the conversion: mark it as the storage version with `/// +kubebuilder:storageversion` (api/src/{}/{}_types.rs)",
+            opts.kind, opts.version, opts.version, res.kind_lower
+        ));
+    }
     Ok(Prepared {
         plan,
         warnings,
@@ -312,9 +369,12 @@ fn check_flags(opts: &WebhookOptions) -> Result<(), ScaffoldError> {
             "nothing to scaffold: pass at least one of --defaulting, --programmatic-validation and --conversion",
         );
     }
-    if opts.conversion || !opts.spokes.is_empty() {
+    if !opts.spokes.is_empty() && !opts.conversion {
+        return invalid("--spoke needs --conversion");
+    }
+    if opts.conversion && opts.spokes.is_empty() {
         return invalid(
-            "conversion webhooks are not scaffolded by krb yet: implement krb::webhook::Hub and Spoke by hand (see the krb::webhook docs), or scaffold --defaulting/--programmatic-validation",
+            "--conversion needs --spoke: the versions that convert to and from the hub --version, e.g. --spoke v2",
         );
     }
     for (path, enabled, name, needs) in [
@@ -350,6 +410,213 @@ fn check_flags(opts: &WebhookOptions) -> Result<(), ScaffoldError> {
         }
     }
     Ok(())
+}
+
+/// Spokes must be other versions of the same kind, with their types.
+fn check_spokes(config: &ProjectConfig, opts: &WebhookOptions) -> Result<(), ScaffoldError> {
+    let mut seen = Vec::new();
+    for spoke in &opts.spokes {
+        naming::validate_version(spoke).map_err(|reason| ScaffoldError::Flag {
+            flag: "--spoke",
+            reason,
+        })?;
+        if *spoke == opts.version {
+            return Err(ScaffoldError::Invalid(format!(
+                "--spoke {spoke} is the hub (--version); a spoke is another version of {}",
+                opts.kind
+            )));
+        }
+        if seen.contains(&spoke) {
+            return Err(ScaffoldError::Invalid(format!(
+                "--spoke {spoke} is given twice"
+            )));
+        }
+        seen.push(spoke);
+        if !config
+            .find(&opts.group, spoke, &opts.kind)
+            .is_some_and(|r| r.api.is_some())
+        {
+            return Err(ScaffoldError::Invalid(format!(
+                "spoke version {spoke} of {} does not exist: run 'krb create api --group {} --version {spoke} --kind {}' first",
+                opts.kind, opts.group, opts.kind
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The name a spoke's type is imported as in the hub's webhook file: `SpokeV2`.
+fn spoke_alias(version: &str) -> String {
+    let mut chars = version.chars();
+    let first = chars.next().map(|c| c.to_ascii_uppercase()).unwrap_or('V');
+    format!("Spoke{first}{}", chars.as_str())
+}
+
+/// The conversion's registration in `setup`, indented four spaces there, laid out as rustfmt
+/// would.
+fn conversion_call(spokes: &[String]) -> String {
+    let chain: String = spokes
+        .iter()
+        .map(|s| format!(".spoke::<{}>()", spoke_alias(s)))
+        .collect();
+    let line = format!("mgr.add_conversion(Conversion::<Kind>::new(){chain});");
+    if line.len() + 4 <= MAX_WIDTH {
+        return line;
+    }
+    let mut out = String::from("mgr.add_conversion(\n    Conversion::<Kind>::new()");
+    for s in spokes {
+        out.push_str(&format!("\n        .spoke::<{}>()", spoke_alias(s)));
+    }
+    out.push_str(",\n);");
+    out
+}
+
+/// The files of a conversion webhook besides the hub's webhook file: the hub and spoke
+/// implementations in the api crate, the CRD patch and its kustomize wiring.
+fn conversion_plan(
+    root: &Path,
+    ctx: &WebhookCtx,
+    vars: &PathVars<'_>,
+    opts: &WebhookOptions,
+    fragments: &[Rendered],
+) -> Result<Plan, ScaffoldError> {
+    let res = ctx.base.resource.as_ref().expect("set by plan");
+    let k = &res.kind_lower;
+    let owned = if opts.force {
+        IfExists::Overwrite
+    } else {
+        IfExists::Error
+    };
+    let template = |files: &[Rendered], name: &str| -> String {
+        files
+            .iter()
+            .find(|f| f.template == format!("conversion/{name}"))
+            .map(|f| f.contents.clone())
+            .unwrap_or_default()
+    };
+    let mut plan = Plan::new();
+    let module = |version: &str| Op::Insert {
+        path: format!("api/src/{version}/mod.rs").into(),
+        marker: "// +krb:scaffold:kinds".into(),
+        fragment: format!("mod {k}_conversion;"),
+        sorted: false,
+    };
+    plan.push(Op::Create {
+        path: format!("api/src/{}/{k}_conversion.rs", opts.version).into(),
+        contents: template(fragments, "hub.rs"),
+        if_exists: owned,
+    });
+    plan.push(module(&opts.version));
+    for spoke in &opts.spokes {
+        let spoke_ctx = WebhookCtx {
+            spoke: spoke.clone(),
+            base: ctx.base.clone(),
+            defaulting_path: ctx.defaulting_path.clone(),
+            validation_path: ctx.validation_path.clone(),
+        };
+        let files = templates::render_set("webhook", &spoke_ctx, vars)?;
+        plan.push(Op::Create {
+            path: format!("api/src/{spoke}/{k}_conversion.rs").into(),
+            contents: template(&files, "spoke.rs"),
+            if_exists: owned,
+        });
+        plan.push(module(spoke));
+    }
+    // The api crate implements krb's Hub and Spoke traits.
+    let manifest = "api/Cargo.toml";
+    let text = read_optional(root, manifest)?
+        .ok_or_else(|| ScaffoldError::Invalid(format!("{manifest}: not found")))?;
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| ScaffoldError::Invalid(format!("{manifest}: {e}")))?;
+    let deps = doc
+        .get_mut("dependencies")
+        .and_then(|d| d.as_table_like_mut())
+        .ok_or_else(|| ScaffoldError::Invalid(format!("{manifest}: no [dependencies] table")))?;
+    if deps.get("krb").is_none() {
+        let mut dep = toml_edit::InlineTable::new();
+        dep.insert("workspace", true.into());
+        deps.insert("krb", toml_edit::Item::Value(dep.into()));
+        if let Some(mut key) = deps.key_mut("krb") {
+            key.leaf_decor_mut().clear();
+        }
+        plan.push(Op::Create {
+            path: manifest.into(),
+            contents: doc
+                .to_string()
+                .replace("krb = { workspace = true }", "krb.workspace = true"),
+            if_exists: IfExists::Overwrite,
+        });
+    }
+
+    let patch = format!("config/crd/patches/webhook_in_{}.yaml", res.plural);
+    plan.push(Op::Create {
+        path: patch.clone().into(),
+        contents: template(fragments, "crd_patch.yaml"),
+        if_exists: IfExists::Skip,
+    });
+    if let Some(text) = read_optional(root, "config/crd/kustomization.yaml")? {
+        let section = Section {
+            first: "#configurations:",
+            prefix: "#",
+            block: true,
+        };
+        if let Some(edited) = uncomment(&text, &section) {
+            plan.push(Op::Create {
+                path: "config/crd/kustomization.yaml".into(),
+                contents: edited,
+                if_exists: IfExists::Overwrite,
+            });
+        }
+    }
+    plan.push(Op::Insert {
+        path: "config/crd/kustomization.yaml".into(),
+        marker: "# +krb:scaffold:crdkustomizewebhookpatch".into(),
+        fragment: format!("- path: patches/webhook_in_{}.yaml", res.plural),
+        sorted: false,
+    });
+    // cert-manager injects its CA into the CRD's conversion webhook.
+    let crd = format!("{}.{}", res.plural, res.qualified_group);
+    for (marker, index) in [
+        ("# +krb:scaffold:crdkustomizecainjectionns", 0),
+        ("# +krb:scaffold:crdkustomizecainjectionname", 1),
+    ] {
+        plan.push(Op::Insert {
+            path: KUSTOMIZATION.into(),
+            marker: marker.into(),
+            fragment: format!(
+                "    - select:\n        kind: CustomResourceDefinition\n        name: {crd}\n      fieldPaths:\n        - .metadata.annotations.[cert-manager.io/inject-ca-from]\n      options:\n        delimiter: '/'\n        index: {index}\n        create: true\n"
+            ),
+            sorted: false,
+        });
+    }
+    Ok(plan)
+}
+
+/// Uncomments the commented lines right above `marker` (up to a blank line or another
+/// scaffold marker): the conversion's CA injection sources.
+fn uncomment_above(text: &str, marker: &str) -> String {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let Some(end) = lines.iter().position(|l| l.trim_end() == marker) else {
+        return text.to_string();
+    };
+    let mut start = end;
+    while start > 0 {
+        let l = lines[start - 1].trim_end();
+        if l.is_empty() || l.starts_with("# +krb:scaffold:") {
+            break;
+        }
+        start -= 1;
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in lines.iter().enumerate() {
+        if (start..end).contains(&i) && line.starts_with('#') {
+            out.push_str(strip(line, "# "));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// Rust lines longer than this are broken, as rustfmt's default `max_width`.
@@ -422,6 +689,10 @@ fn enable_webhook_sections(text: &str, webhooks: &Webhooks) -> (String, Vec<&'st
         sections.push(MUTATING_REPLACEMENTS);
     }
     let mut text = text.to_string();
+    if webhooks.conversion {
+        text = uncomment_above(&text, "# +krb:scaffold:crdkustomizecainjectionns");
+        text = uncomment_above(&text, "# +krb:scaffold:crdkustomizecainjectionname");
+    }
     let mut missing = Vec::new();
     for section in sections {
         match uncomment(&text, &section) {

@@ -3,4 +3,5 @@
 //! (a package's tests cannot reach the private modules of its binary).
 
 pub mod controller;
+pub mod webhook;
 // +krb:scaffold:modules

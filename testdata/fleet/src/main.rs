@@ -5,6 +5,7 @@ use clap::Parser;
 use krb::{Manager, ManagerArgs};
 
 use fleet::controller;
+use fleet::webhook;
 // +krb:scaffold:imports
 
 /// Name of the Lease the manager replicas compete for; unique per project and domain.
@@ -25,6 +26,7 @@ async fn main() -> anyhow::Result<()> {
     let mgr = Manager::new(client, args.manager, LEADER_ELECTION_ID);
     controller::captain_controller::setup(&mgr);
     controller::admiral_controller::setup(&mgr);
+    webhook::v1::captain_webhook::setup(&mgr);
     // +krb:scaffold:builder
     mgr.run().await?;
     Ok(())

@@ -33,10 +33,10 @@ pub struct WebhookArgs {
     /// Scaffold a validating webhook.
     #[arg(long)]
     programmatic_validation: bool,
-    /// Scaffold a conversion webhook (not supported yet).
+    /// Scaffold a conversion webhook: --version is the hub, --spoke the other versions.
     #[arg(long)]
     conversion: bool,
-    /// Spoke versions of the conversion webhook, e.g. `v2,v3` (not supported yet).
+    /// Spoke versions of the conversion webhook, e.g. `v2,v3`; they must exist.
     #[arg(long, value_delimiter = ',')]
     spoke: Vec<String>,
     /// Serve the defaulting webhook at this path instead of `/mutate-<group>-<version>-<kind>`.

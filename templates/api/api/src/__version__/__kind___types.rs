@@ -6,7 +6,6 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::CustomResource;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// {{ resource.kind }}Spec defines the desired state of {{ resource.kind }}.
@@ -16,7 +15,7 @@ use serde::{Deserialize, Serialize};
 {%- if not resource.namespaced %}
 /// +kubebuilder:resource:scope=Cluster
 {%- endif %}
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[derive(CustomResource, krb::Schema, Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[kube(
     group = "{{ resource.qualified_group }}",
     version = "{{ resource.version }}",
@@ -42,7 +41,7 @@ pub struct {{ resource.kind }}Spec {
 }
 
 /// {{ resource.kind }}Status defines the observed state of {{ resource.kind }}.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[derive(krb::Schema, Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct {{ resource.kind }}Status {
     // INSERT ADDITIONAL STATUS FIELDS - observed state of cluster.
@@ -65,6 +64,8 @@ pub struct {{ resource.kind }}Status {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use kube::{CustomResourceExt, Resource};
 
     // An alias keeps the test lines the same length whatever the kind is called.
@@ -77,5 +78,12 @@ mod tests {
         assert_eq!(crd.spec.names.plural, Kind::plural(&()));
         assert_eq!(crd.spec.group, Kind::group(&()));
         assert_eq!(crd.spec.scope, "{% if resource.namespaced %}Namespaced{% else %}Cluster{% endif %}");
+    }
+
+    /// Fails when the types changed and `krb make manifests` was not run since.
+    #[test]
+    fn crd_manifest_is_fresh() {
+        let bases = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../config/crd/bases"));
+        krb::schema::check_crd_file::<Kind>(bases).unwrap();
     }
 }

@@ -6,4 +6,5 @@ mod captain_types;
 pub use captain_types::{Captain, CaptainSpec, CaptainStatus};
 mod admiral_types;
 pub use admiral_types::{Admiral, AdmiralSpec, AdmiralStatus};
+mod captain_conversion;
 // +krb:scaffold:kinds

@@ -6,14 +6,13 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::CustomResource;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// CaptainSpec defines the desired state of Captain.
 ///
 /// +kubebuilder:object:root=true
 /// +kubebuilder:subresource:status
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[derive(CustomResource, krb::Schema, Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[kube(
     group = "crew.example.com",
     version = "v2",
@@ -37,7 +36,7 @@ pub struct CaptainSpec {
 }
 
 /// CaptainStatus defines the observed state of Captain.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[derive(krb::Schema, Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CaptainStatus {
     // INSERT ADDITIONAL STATUS FIELDS - observed state of cluster.
@@ -60,6 +59,8 @@ pub struct CaptainStatus {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use kube::{CustomResourceExt, Resource};
 
     // An alias keeps the test lines the same length whatever the kind is called.
@@ -72,5 +73,12 @@ mod tests {
         assert_eq!(crd.spec.names.plural, Kind::plural(&()));
         assert_eq!(crd.spec.group, Kind::group(&()));
         assert_eq!(crd.spec.scope, "Namespaced");
+    }
+
+    /// Fails when the types changed and `krb make manifests` was not run since.
+    #[test]
+    fn crd_manifest_is_fresh() {
+        let bases = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../config/crd/bases"));
+        krb::schema::check_crd_file::<Kind>(bases).unwrap();
     }
 }

@@ -4,4 +4,5 @@
 
 mod captain_types;
 pub use captain_types::{Captain, CaptainSpec, CaptainStatus};
+mod captain_conversion;
 // +krb:scaffold:kinds

@@ -20,14 +20,13 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::CustomResource;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// CronJobSpec defines the desired state of CronJob.
 ///
 /// +kubebuilder:object:root=true
 /// +kubebuilder:subresource:status
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[derive(CustomResource, krb::Schema, Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[kube(
     group = "batch.tutorial.kubebuilder.io",
     version = "v1",
@@ -51,7 +50,7 @@ pub struct CronJobSpec {
 }
 
 /// CronJobStatus defines the observed state of CronJob.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[derive(krb::Schema, Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CronJobStatus {
     // INSERT ADDITIONAL STATUS FIELDS - observed state of cluster.
@@ -74,6 +73,8 @@ pub struct CronJobStatus {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use kube::{CustomResourceExt, Resource};
 
     // An alias keeps the test lines the same length whatever the kind is called.
@@ -86,5 +87,12 @@ mod tests {
         assert_eq!(crd.spec.names.plural, Kind::plural(&()));
         assert_eq!(crd.spec.group, Kind::group(&()));
         assert_eq!(crd.spec.scope, "Namespaced");
+    }
+
+    /// Fails when the types changed and `krb make manifests` was not run since.
+    #[test]
+    fn crd_manifest_is_fresh() {
+        let bases = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../config/crd/bases"));
+        krb::schema::check_crd_file::<Kind>(bases).unwrap();
     }
 }
