@@ -38,16 +38,24 @@ pub fn to_string(v: &Value) -> String {
 
 /// yaml.v2's `keyList.Less`: letters sort after non-letters, digit runs compare numerically.
 pub fn key_less(a: &str, b: &str) -> bool {
+    // Keys are almost always ASCII: compare bytes then, without collecting chars.
+    if a.is_ascii() && b.is_ascii() {
+        return less_by(a.as_bytes(), b.as_bytes(), |c| char::from(*c));
+    }
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    less_by(&ar, &br, |c| *c)
+}
+
+fn less_by<T: PartialOrd>(ar: &[T], br: &[T], ch: impl Fn(&T) -> char) -> bool {
     let mut i = 0;
     while i < ar.len() && i < br.len() {
         if ar[i] == br[i] {
             i += 1;
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = ch(&ar[i]).is_alphabetic();
+        let bl = ch(&br[i]).is_alphabetic();
         if al && bl {
             return ar[i] < br[i];
         }
@@ -55,11 +63,11 @@ pub fn key_less(a: &str, b: &str) -> bool {
             return bl;
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
-        if ar[i] == '0' || br[i] == '0' {
+        if ch(&ar[i]) == '0' || ch(&br[i]) == '0' {
             let mut j = i;
-            while j > 0 && ar[j - 1].is_ascii_digit() {
+            while j > 0 && ch(&ar[j - 1]).is_ascii_digit() {
                 j -= 1;
-                if ar[j] != '0' {
+                if ch(&ar[j]) != '0' {
                     an = 1;
                     bn = 1;
                     break;
@@ -67,17 +75,17 @@ pub fn key_less(a: &str, b: &str) -> bool {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
+        while ai < ar.len() && ch(&ar[ai]).is_ascii_digit() {
             an = an
                 .wrapping_mul(10)
-                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
+                .wrapping_add(i64::from(ch(&ar[ai]) as u8 - b'0'));
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
+        while bi < br.len() && ch(&br[bi]).is_ascii_digit() {
             bn = bn
                 .wrapping_mul(10)
-                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
+                .wrapping_add(i64::from(ch(&br[bi]) as u8 - b'0'));
             bi += 1;
         }
         if an != bn {
@@ -457,9 +465,19 @@ impl Emitter {
     }
 
     fn put_str(&mut self, s: &str) {
-        for c in s.chars() {
-            self.put(c);
+        self.out.push_str(s);
+        self.column += s.chars().count();
+    }
+
+    fn spaces(&mut self, n: usize) {
+        const SPACES: &str = "                                                                ";
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(SPACES.len());
+            self.out.push_str(&SPACES[..k]);
+            left -= k;
         }
+        self.column += n;
     }
 
     fn newline(&mut self) {
@@ -469,17 +487,13 @@ impl Emitter {
 
     fn write_indent(&mut self, indent: usize) {
         self.newline();
-        for _ in 0..indent {
-            self.put(' ');
-        }
+        self.spaces(indent);
     }
 
     fn mapping(&mut self, m: &serde_json::Map<String, Value>, indent: usize) {
         for (n, k) in sorted_keys(m).into_iter().enumerate() {
             if n > 0 {
-                for _ in 0..indent {
-                    self.put(' ');
-                }
+                self.spaces(indent);
             }
             self.scalar(k, indent, true);
             self.put(':');
@@ -490,9 +504,7 @@ impl Emitter {
     fn sequence(&mut self, a: &[Value], indent: usize) {
         for (n, item) in a.iter().enumerate() {
             if n > 0 {
-                for _ in 0..indent {
-                    self.put(' ');
-                }
+                self.spaces(indent);
             }
             self.put('-');
             match item {
@@ -518,16 +530,12 @@ impl Emitter {
         match v {
             Value::Object(m) if !m.is_empty() => {
                 self.newline();
-                for _ in 0..indent + INDENT {
-                    self.put(' ');
-                }
+                self.spaces(indent + INDENT);
                 self.mapping(m, indent + INDENT);
             }
             Value::Array(a) if !a.is_empty() => {
                 self.newline();
-                for _ in 0..indent {
-                    self.put(' ');
-                }
+                self.spaces(indent);
                 self.sequence(a, indent);
             }
             other => {
