@@ -128,6 +128,16 @@ struct Analysis {
     block_allowed: bool,
 }
 
+/// `[A-Za-z][A-Za-z0-9_./-]*`: nothing yaml.v2 would quote, fold or escape.
+fn is_token(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b[0].is_ascii_alphabetic()
+        && b[1..]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b'-'))
+}
+
 fn is_printable(c: char) -> bool {
     // yaml.v2's is_printable works on UTF-8 bytes; this is the same set of code points
     // (4-byte sequences are not printable there).
@@ -559,6 +569,12 @@ impl Emitter {
 
     /// A string scalar; `indent` is the indentation of continuation lines.
     fn scalar(&mut self, s: &str, indent: usize, simple_key: bool) {
+        // Fast path for the common token-like scalar (keys, types, formats): no spaces, no
+        // indicators, so yaml.v2 writes it plain unless it reads as another type.
+        if is_token(s) && !resolves_to_non_string(s) {
+            self.put_str(s);
+            return;
+        }
         let a = analyze(s);
         let mut style = if s.contains('\n') {
             Style::Literal
