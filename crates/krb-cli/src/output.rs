@@ -22,9 +22,9 @@ pub fn apply(root: &Path, prepared: Prepared, dry_run: bool) -> anyhow::Result<(
                 Some(o) if o == contents => Change::Unchanged,
                 Some(_) => Change::Updated,
             };
-            println!("{change:>9}  {}", path.display());
+            say(format_args!("{change:>9}  {}", path.display()));
         }
-        println!("dry run: nothing written");
+        say(format_args!("dry run: nothing written"));
         return Ok(());
     }
     let report = prepared
@@ -33,12 +33,19 @@ pub fn apply(root: &Path, prepared: Prepared, dry_run: bool) -> anyhow::Result<(
         .with_context(|| format!("nothing was written to {}", root.display()))?;
     let mut wrote = false;
     for (path, change) in report.written() {
-        println!("{change:>9}  {}", path.display());
+        say(format_args!("{change:>9}  {}", path.display()));
         wrote = true;
     }
     if !wrote {
-        println!("nothing to do: every file is up to date");
+        say(format_args!("nothing to do: every file is up to date"));
     }
-    println!("{}", prepared.next);
+    say(format_args!("{}", prepared.next));
     Ok(())
+}
+
+/// Print a line; a closed pipe (`krb ... | head`) ends the listing quietly instead of
+/// panicking as `println!` would. The plan itself is already applied or not by then.
+fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }

@@ -405,7 +405,7 @@ fn custom_path_without_a_leading_slash() {
     )
     .stdout_eq(str![])
     .stderr_eq(str![[r#"
-error: --spoke needs --conversion
+error: invalid value for --defaulting-path: "mutate" must start with '/'
 
 "#]]);
 }

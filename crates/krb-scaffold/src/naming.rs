@@ -487,6 +487,7 @@ pub const RESERVED_KIND_NAMES: &[&str] = &[
     "CustomResourceExt",
     "Deserialize",
     "JsonSchema",
+    "Path",
     "Resource",
     "Serialize",
     // the alias the generated tests give the kind (`use ...::CronJob as Kind;`); rustfmt

@@ -1,4 +1,4 @@
-//! `krb create webhook`: a kind's defaulting and validating admission webhooks, their
+//! `krb create webhook`: a kind's defaulting, validating and conversion webhooks, their
 //! registration in main, and the config/ entries that deploy them with cert-manager.
 //!
 //! Webhooks can be added one at a time. `src/webhook/<version>/<kind>_webhook.rs` is created
@@ -6,7 +6,14 @@
 //! inserted at those markers, so adding the validator after the defaulter keeps the user's
 //! edits to the defaulter. `--force` writes the file again from the skeleton with every
 //! webhook type PROJECT records (the user's edits to it are lost, as with kubebuilder).
-//! Each webhook type has its own integration test, `tests/<kind>_<version>_<type>_webhook.rs`.
+//! Each admission webhook type has its own test, `tests/<kind>_<version>_<type>_webhook.rs`,
+//! which sends it `AdmissionReview`s in-process.
+//!
+//! Conversion (`--conversion --spoke v2`, the hub is `--version`): `impl Hub` in
+//! `api/src/<hub>/<kind>_conversion.rs` and `impl Spoke` (with a round-trip test) in
+//! `api/src/<spoke>/<kind>_conversion.rs` (the api crate owns the types, so the trait impls
+//! live there), `mgr.add_conversion(..)` in the hub's webhook file, the CRD patch
+//! `config/crd/patches/webhook_in_<plural>.yaml` and cert-manager's CA injection into the CRD.
 
 use std::path::Path;
 
@@ -261,7 +268,10 @@ pub fn plan(root: &Path, opts: &WebhookOptions) -> Result<Prepared, ScaffoldErro
         ));
     }
 
-    if webhooks.defaulting || webhooks.validation {
+    // A kustomization that lists manifests.yaml already (edited by hand) needs no marker.
+    let listed = read_optional(root, "config/webhook/kustomization.yaml")?
+        .is_some_and(|t| t.lines().any(|l| l.trim_end() == "- manifests.yaml"));
+    if (webhooks.defaulting || webhooks.validation) && !listed {
         plan.push(insert(
             "config/webhook/kustomization.yaml",
             "# +krb:scaffold:webhookmanifests",
@@ -345,7 +355,10 @@ pub fn plan(root: &Path, opts: &WebhookOptions) -> Result<Prepared, ScaffoldErro
         if_exists: IfExists::Overwrite,
     });
 
-    if opts.conversion {
+    let hub_types = format!("api/src/{}/{}_types.rs", opts.version, res.kind_lower);
+    let marked =
+        read_optional(root, &hub_types)?.is_some_and(|t| t.contains("+kubebuilder:storageversion"));
+    if opts.conversion && !marked {
         warnings.push(format!(
             "{} {} is the hub of the conversion: mark it as the storage version with `/// +kubebuilder:storageversion` (api/src/{}/{}_types.rs)",
             opts.kind, opts.version, opts.version, res.kind_lower
@@ -432,9 +445,9 @@ fn check_spokes(config: &ProjectConfig, opts: &WebhookOptions) -> Result<(), Sca
             )));
         }
         seen.push(spoke);
-        if !config
+        if config
             .find(&opts.group, spoke, &opts.kind)
-            .is_some_and(|r| r.api.is_some())
+            .is_none_or(|r| r.api.is_none())
         {
             return Err(ScaffoldError::Invalid(format!(
                 "spoke version {spoke} of {} does not exist: run 'krb create api --group {} --version {spoke} --kind {}' first",
@@ -460,7 +473,8 @@ fn conversion_call(spokes: &[String]) -> String {
         .map(|s| format!(".spoke::<{}>()", spoke_alias(s)))
         .collect();
     let line = format!("mgr.add_conversion(Conversion::<Kind>::new(){chain});");
-    if line.len() + 4 <= MAX_WIDTH {
+    // rustfmt's `chain_width`: a longer method chain goes one call a line.
+    if format!("Conversion::<Kind>::new(){chain}").len() <= 60 && line.len() + 4 <= MAX_WIDTH {
         return line;
     }
     let mut out = String::from("mgr.add_conversion(\n    Conversion::<Kind>::new()");
@@ -526,25 +540,12 @@ fn conversion_plan(
     let manifest = "api/Cargo.toml";
     let text = read_optional(root, manifest)?
         .ok_or_else(|| ScaffoldError::Invalid(format!("{manifest}: not found")))?;
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e| ScaffoldError::Invalid(format!("{manifest}: {e}")))?;
-    let deps = doc
-        .get_mut("dependencies")
-        .and_then(|d| d.as_table_like_mut())
-        .ok_or_else(|| ScaffoldError::Invalid(format!("{manifest}: no [dependencies] table")))?;
-    if deps.get("krb").is_none() {
-        let mut dep = toml_edit::InlineTable::new();
-        dep.insert("workspace", true.into());
-        deps.insert("krb", toml_edit::Item::Value(dep.into()));
-        if let Some(mut key) = deps.key_mut("krb") {
-            key.leaf_decor_mut().clear();
-        }
+    if let Some(contents) =
+        add_krb_dependency(&text).map_err(|m| ScaffoldError::Invalid(format!("{manifest}: {m}")))?
+    {
         plan.push(Op::Create {
             path: manifest.into(),
-            contents: doc
-                .to_string()
-                .replace("krb = { workspace = true }", "krb.workspace = true"),
+            contents,
             if_exists: IfExists::Overwrite,
         });
     }
@@ -591,6 +592,24 @@ fn conversion_plan(
         });
     }
     Ok(plan)
+}
+
+/// The api crate's manifest with `krb.workspace = true` in `[dependencies]`; `None` when it
+/// is there already.
+fn add_krb_dependency(text: &str) -> Result<Option<String>, String> {
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| format!("{e}"))?;
+    let deps = doc
+        .get_mut("dependencies")
+        .and_then(|d| d.as_table_like_mut())
+        .ok_or("no [dependencies] table")?;
+    if deps.get("krb").is_some() {
+        return Ok(None);
+    }
+    let mut dep = toml_edit::Table::new();
+    dep.set_dotted(true);
+    dep.insert("workspace", toml_edit::value(true));
+    deps.insert("krb", toml_edit::Item::Table(dep));
+    Ok(Some(doc.to_string()))
 }
 
 /// Uncomments the commented lines right above `marker` (up to a blank line or another
@@ -763,6 +782,33 @@ mod tests {
         // Enabled sections are recognised: a second run changes nothing.
         let (again, _) = enable_webhook_sections(&out, &webhooks);
         assert_eq!(again, out);
+    }
+
+    #[test]
+    fn krb_joins_the_api_crates_dependencies() {
+        let text = "[package]\nname = \"x-api\"\n\n[dependencies]\nkube.workspace = true\n\n[lints]\nworkspace = true\n";
+        let out = add_krb_dependency(text).unwrap().unwrap();
+        assert_eq!(
+            out,
+            "[package]\nname = \"x-api\"\n\n[dependencies]\nkube.workspace = true\nkrb.workspace = true\n\n[lints]\nworkspace = true\n"
+        );
+        assert_eq!(add_krb_dependency(&out).unwrap(), None);
+    }
+
+    #[test]
+    fn conversion_call_breaks_long_chains() {
+        assert_eq!(
+            conversion_call(&["v2".into()]),
+            "mgr.add_conversion(Conversion::<Kind>::new().spoke::<SpokeV2>());"
+        );
+        assert!(
+            conversion_call(&["v2".into(), "v3".into()])
+                .contains("\n        .spoke::<SpokeV3>(),\n);")
+        );
+        let spokes: Vec<String> = ["v1alpha1", "v1beta1", "v2alpha1", "v2"]
+            .map(String::from)
+            .to_vec();
+        assert!(conversion_call(&spokes).starts_with("mgr.add_conversion(\n    Conversion::<Kind>::new()\n        .spoke::<SpokeV1alpha1>()\n"));
     }
 
     #[test]
