@@ -89,6 +89,7 @@ fn defaulting_and_validation_at_once() {
    create  config/certmanager/kustomization.yaml
    create  config/certmanager/kustomizeconfig.yaml
    create  config/default/manager_webhook_patch.yaml
+   create  config/network-policy/allow-webhook-traffic.yaml
    create  config/webhook/kustomization.yaml
    create  config/webhook/service.yaml
    create  src/webhook/mod.rs
@@ -96,6 +97,7 @@ fn defaulting_and_validation_at_once() {
    create  src/webhook/v1/mod.rs
    create  tests/cronjob_v1_defaulting_webhook.rs
    create  tests/cronjob_v1_validation_webhook.rs
+   update  config/network-policy/kustomization.yaml
    update  src/lib.rs
    update  src/main.rs
    update  config/default/kustomization.yaml
@@ -279,11 +281,13 @@ fn conversion_with_a_spoke_then_defaulting() {
    create  config/certmanager/kustomization.yaml
    create  config/certmanager/kustomizeconfig.yaml
    create  config/default/manager_webhook_patch.yaml
+   create  config/network-policy/allow-webhook-traffic.yaml
    create  config/webhook/kustomization.yaml
    create  config/webhook/service.yaml
    create  src/webhook/mod.rs
    create  src/webhook/v1/cronjob_webhook.rs
    create  src/webhook/v1/mod.rs
+   update  config/network-policy/kustomization.yaml
    update  src/lib.rs
    update  src/main.rs
    update  config/default/kustomization.yaml

@@ -282,6 +282,12 @@ pub fn plan(root: &Path, opts: &WebhookOptions) -> Result<Prepared, ScaffoldErro
     let (v, k) = (&opts.version, &res.kind_lower);
     let lib = &ctx.base.project.lib;
     plan.push(insert(
+        "config/network-policy/kustomization.yaml",
+        "# +krb:scaffold:network-policies",
+        "- allow-webhook-traffic.yaml".into(),
+        false,
+    ));
+    plan.push(insert(
         "src/webhook/mod.rs",
         "// +krb:scaffold:webhook-versions",
         format!("pub mod {v};"),
