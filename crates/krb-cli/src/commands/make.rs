@@ -165,8 +165,11 @@ fn manifests(root: &Path, max_desc_len: Option<usize>) -> anyhow::Result<()> {
         max_desc_len,
         ..krb_markers::Options::default()
     };
-    let output = krb_markers::generate(root, &opts)
-        .map_err(|diags| anyhow::anyhow!("{diags}").context("no manifest was written"))?;
+    let output = krb_markers::generate(root, &opts).map_err(|diags| {
+        let n = diags.errors.len();
+        let s = if n == 1 { "" } else { "s" };
+        anyhow::anyhow!("{n} marker error{s}, no manifest was written:\n{diags}")
+    })?;
     let mut plan = krb_scaffold::plan::Plan::new();
     for (path, contents) in output.files {
         plan.push(krb_scaffold::plan::Op::Create {
