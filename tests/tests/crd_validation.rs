@@ -12,11 +12,12 @@
 //! Without the envtest binaries the tests print SKIP, unless `CI=true`: then they fail.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use krb::envtest::{Environment, TestEnv};
+use krb_tests::repo_root;
 use kube::api::{
     Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, Patch, PatchParams, PostParams,
 };
@@ -24,13 +25,6 @@ use serde_json::{Value, json};
 
 /// Bound of every wait for the API server.
 const WAIT: Duration = Duration::from_secs(60);
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is inside the repository")
-        .to_path_buf()
-}
 
 fn fixtures_dir() -> PathBuf {
     repo_root().join("crates/krb-markers/tests/fixtures")

@@ -8,9 +8,8 @@
 //! print SKIP, unless `CI=true`: then they fail.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::OnceLock;
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail, ensure};
@@ -19,134 +18,22 @@ use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
 };
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use krb::envtest::{Environment, TestEnv};
-use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ObjectMeta, PostParams};
-use kube::runtime::wait::{await_condition, conditions};
+use krb_tests::e2e::{
+    CRD, GROUP, ManagerProcess, POLL, WAIT, cronjob_resource, free_port, krb_binary, kube_env,
+    kubectl, manager_binary, project_dir, repo_root, run, wait_established,
+};
+use kube::api::{Api, DynamicObject, ObjectMeta, PostParams};
+use kube::runtime::wait::await_condition;
 use serde::Deserialize as _;
 
 // The tests run on several threads: stopping the control plane (when `env` drops) blocks one,
 // and the client's connections must still close on another, or kube-apiserver waits for them
 // before it exits.
 
-/// Bound of every wait for the API server or the manager.
-const WAIT: Duration = Duration::from_secs(30);
-/// Pause between polls of something that cannot be watched (a log file, an HTTP endpoint).
-const POLL: Duration = Duration::from_millis(100);
-
-const GROUP: &str = "batch.tutorial.kubebuilder.io";
-const CRD: &str = "cronjobs.batch.tutorial.kubebuilder.io";
 /// config/default's namespace and namePrefix applied to config/rbac/service_account.yaml.
 const SYSTEM_NAMESPACE: &str = "project-system";
 const SERVICE_ACCOUNT: &str = "project-controller-manager";
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is inside the repository")
-        .to_path_buf()
-}
-
-fn project_dir() -> PathBuf {
-    repo_root().join("testdata/project")
-}
-
-/// The target dir the golden projects share with tests/generated.rs.
-fn generated_target_dir() -> PathBuf {
-    std::env::var_os("KRB_GENERATED_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target/generated"))
-}
-
-/// Cargo, for another build than the one running this test.
-fn cargo() -> Command {
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    krb_tests::scrub_cargo_env(&mut cmd);
-    cmd
-}
-
-/// Runs a command to completion; its stdout, or an error quoting both streams.
-fn run(cmd: &mut Command) -> Result<String> {
-    let what = format!("{cmd:?}");
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("starting {what} (is it installed?)"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    ensure!(
-        out.status.success(),
-        "{what} failed ({}):\n{stdout}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(stdout)
-}
-
-/// Builds once per test process and shares the result (or the error) with every test.
-fn built(
-    cell: &'static OnceLock<Result<PathBuf, String>>,
-    build: fn() -> Result<PathBuf>,
-) -> Result<PathBuf> {
-    cell.get_or_init(|| build().map_err(|e| format!("{e:#}")))
-        .clone()
-        .map_err(anyhow::Error::msg)
-}
-
-/// The `krb` binary of this checkout, built with this test's profile into this test's target
-/// dir, so the e2e tier never runs a stale CLI.
-fn krb_binary() -> Result<PathBuf> {
-    static KRB: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    built(&KRB, || {
-        // <target>/<profile dir>/deps/e2e-<hash>
-        let exe = std::env::current_exe().context("locating the test binary")?;
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .context("the test binary is not in <target>/<profile>/deps")?;
-        let target = profile_dir.parent().context("no target dir")?;
-        let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-            Some("debug") | None => "dev",
-            Some(other) => other,
-        };
-        run(cargo()
-            .args(["build", "--quiet", "-p", "krb-cli", "--bin", "krb"])
-            .args(["--profile", profile, "--target-dir"])
-            .arg(target)
-            .current_dir(repo_root()))?;
-        Ok(profile_dir.join("krb"))
-    })
-}
-
-/// testdata/project's manager binary. Built once: this is the slow part of the tier, and the
-/// shared target dir makes it cheap after tests/generated.rs ran.
-fn manager_binary() -> Result<PathBuf> {
-    static MANAGER: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    built(&MANAGER, || {
-        let target = generated_target_dir();
-        run(cargo()
-            .args(["build", "--quiet", "--bin", "manager"])
-            .current_dir(project_dir())
-            .env("CARGO_TARGET_DIR", &target))?;
-        Ok(target.join("debug/manager"))
-    })
-}
-
-/// Environment for kubectl and krb: the harness's admin kubeconfig, and a discovery cache of
-/// this control plane's own (never the user's ~/.kube/cache).
-fn kube_env(env: &TestEnv) -> Vec<(&'static str, PathBuf)> {
-    let dir = env.dir().unwrap_or_else(|| Path::new("."));
-    vec![
-        ("KUBECONFIG", env.kubeconfig_path().to_owned()),
-        ("KUBECACHEDIR", dir.join("kubectl-cache")),
-    ]
-}
-
-fn kubectl(env: &TestEnv, dir: &Path, args: &[&str]) -> Result<String> {
-    run(Command::new("kubectl")
-        .args(args)
-        .current_dir(dir)
-        .envs(kube_env(env)))
-}
 
 fn krb(env: &TestEnv, dir: &Path, args: &[&str]) -> Result<String> {
     run(Command::new(krb_binary()?)
@@ -167,11 +54,6 @@ async fn control_plane(builder: krb::envtest::EnvironmentBuilder) -> Result<Opti
         .await
         .context("starting the control plane")?;
     Ok(Some(env))
-}
-
-fn cronjob_resource() -> ApiResource {
-    let gvk = GroupVersionKind::gvk(GROUP, "v1", "CronJob");
-    ApiResource::from_gvk_with_plural(&gvk, "cronjobs")
 }
 
 fn cronjobs(env: &TestEnv, namespace: &str) -> Api<DynamicObject> {
@@ -243,26 +125,6 @@ async fn wait_available(
     }
 }
 
-async fn wait_established(env: &TestEnv, name: &str) -> Result<()> {
-    let crds = Api::<CustomResourceDefinition>::all(env.client());
-    let waited = tokio::time::timeout(
-        WAIT,
-        await_condition(crds, name, conditions::is_crd_established()),
-    )
-    .await;
-    ensure!(
-        matches!(waited, Ok(Ok(Some(_)))),
-        "CRD {name} not Established within {WAIT:?}: {waited:?}"
-    );
-    Ok(())
-}
-
-/// A loopback port nobody listens on right now (the manager binds it a moment later).
-fn free_port() -> Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
-    Ok(listener.local_addr()?.port())
-}
-
 /// `GET http://127.0.0.1:<port><path>`: status code and body. The manager's servers speak
 /// plain HTTP/1, so a few bytes over a socket are enough.
 async fn http_get(port: u16, path: &str) -> Result<(u16, String)> {
@@ -318,120 +180,51 @@ fn sample_value(metrics: &str, name: &str, labels: &[&str]) -> Option<f64> {
         .and_then(|v| v.parse().ok())
 }
 
-/// The manager running as its own process, as in a pod: output to a log file, stopped with
-/// SIGTERM. Dropped before [`ManagerProcess::passed`], it prints its log (a failing test's
-/// output then shows what the manager saw) and kills the process.
-struct ManagerProcess {
-    child: Child,
-    log: PathBuf,
-    passed: bool,
-}
-
-impl ManagerProcess {
-    fn start(binary: &Path, kubeconfig: &Path, log: PathBuf, args: &[String]) -> Result<Self> {
-        let out =
-            std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
-        let err = out.try_clone()?;
-        let child = Command::new(binary)
-            .args(args)
-            .env("KUBECONFIG", kubeconfig)
-            // Plain text for the assertions below: no colors, default verbosity.
-            .env("NO_COLOR", "1")
-            .env("RUST_LOG", "info")
-            .env_remove("POD_NAMESPACE")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
-        Ok(ManagerProcess {
-            child,
-            log,
-            passed: false,
-        })
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Whether it still runs, and its log: the context of every failure involving it.
-    fn state(&mut self) -> String {
-        let status = match self.child.try_wait() {
-            Ok(None) => "running".to_owned(),
-            Ok(Some(status)) => format!("exited ({status})"),
-            Err(e) => format!("unknown ({e})"),
-        };
-        format!("{status}, log {}:\n{}", self.log.display(), self.log())
-    }
-
-    /// The first log line `matches` accepts, waiting for it up to [`WAIT`].
-    async fn wait_for_line(
-        &mut self,
-        what: &str,
-        matches: impl Fn(&str) -> bool,
-    ) -> Result<String> {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(line) = self.log().lines().find(|l| matches(l)) {
-                return Ok(line.to_owned());
-            }
-            if let Some(status) = self.child.try_wait()? {
-                bail!("the manager exited ({status}) before logging {what}");
-            }
-            if Instant::now() >= deadline {
-                bail!("the manager logged no {what} within {WAIT:?}");
-            }
-            tokio::time::sleep(POLL).await;
-        }
-    }
-
-    /// SIGTERM, as the kubelet stops a pod, and the exit status (bounded by [`WAIT`]).
-    async fn terminate(&mut self) -> Result<ExitStatus> {
-        let pid = rustix::process::Pid::from_child(&self.child);
-        rustix::process::kill_process(pid, rustix::process::Signal::TERM)
-            .context("sending SIGTERM to the manager")?;
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                return Ok(status);
-            }
-            if Instant::now() >= deadline {
-                bail!("the manager did not exit within {WAIT:?} of SIGTERM");
-            }
-            tokio::time::sleep(POLL).await;
-        }
-    }
-
-    fn passed(mut self) {
-        self.passed = true;
-    }
-}
-
-impl Drop for ManagerProcess {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-        if !self.passed {
-            eprintln!(
-                "--- manager log {} ---\n{}--- end of manager log ---",
-                self.log.display(),
-                self.log()
-            );
-        }
-    }
-}
-
 /// The manager's probe and metrics flags on free loopback ports (never the defaults: tests
 /// run side by side).
+/// The controller tests run the manager without its webhook server, as `krb make run` does
+/// without certificates; tests/e2e_webhook.rs serves the webhooks.
 fn server_args(health: u16, metrics: u16) -> Vec<String> {
     vec![
         format!("--health-probe-bind-address=127.0.0.1:{health}"),
         format!("--metrics-bind-address=127.0.0.1:{metrics}"),
+        "--enable-webhooks=false".to_owned(),
     ]
 }
+
+/// cert-manager is not part of envtest: stand-in CRDs for the kinds config/default uses
+/// (schemaless, so any spec passes) let the API server judge everything else.
+const CERT_MANAGER_STAND_INS: &str = "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: certificates.cert-manager.io
+spec:
+  group: cert-manager.io
+  names: {kind: Certificate, listKind: CertificateList, plural: certificates, singular: certificate}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: issuers.cert-manager.io
+spec:
+  group: cert-manager.io
+  names: {kind: Issuer, listKind: IssuerList, plural: issuers, singular: issuer}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+";
 
 /// `krb make install`, the samples, the manager as a process with the admin kubeconfig: the
 /// sample is reconciled, the probes and metrics answer, SIGTERM ends it cleanly.
@@ -464,6 +257,7 @@ async fn manager_process_reconciles_the_sample_and_serves_probes_and_metrics() -
         env.kubeconfig_path(),
         dir.path().join("manager.log"),
         &server_args(health, metrics),
+        &[],
     )?;
 
     wait_available(&env, &ns, &sample, &mut manager).await?;
@@ -649,6 +443,7 @@ async fn manager_as_its_service_account_reconciles_and_a_missing_rule_is_a_403()
         &kubeconfig,
         scratch.path().join("manager.log"),
         &args,
+        &[],
     )?;
 
     let ns = fresh_namespace(&env, "as-sa-").await?;
@@ -732,6 +527,10 @@ async fn config_default_passes_a_server_side_dry_run() -> Result<()> {
         "config/default has no Namespace {SYSTEM_NAMESPACE}:\n{namespaces}"
     );
     apply_manifest(&env, &project, scratch.path(), &namespaces)?;
+    apply_manifest(&env, &project, scratch.path(), CERT_MANAGER_STAND_INS)?;
+    for crd in ["certificates.cert-manager.io", "issuers.cert-manager.io"] {
+        wait_established(&env, crd).await?;
+    }
 
     let out = kubectl(
         &env,

@@ -8,145 +8,31 @@
 //! by a CA of this test, and replaced while the manager runs. Without the envtest binaries the
 //! test prints SKIP, unless `CI=true`: then it fails.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail, ensure};
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use krb::envtest::{Environment, TestEnv};
-use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, PostParams};
-use kube::runtime::wait::{await_condition, conditions};
+use krb_tests::e2e::{
+    CRD, ManagerProcess, WAIT, cronjob_resource, free_port, krb_binary, kube_env, kubectl,
+    manager_binary, project_dir, run, wait_established,
+};
+use kube::api::{Api, DynamicObject, PostParams};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use serde::Deserialize as _;
 
 // Several threads: stopping the control plane (when `env` drops) blocks one, and the client's
 // connections must still close on another.
 
-/// Bound of every wait for the API server or the manager.
-const WAIT: Duration = Duration::from_secs(30);
 /// Pause between polls of something that cannot be watched.
 const POLL: Duration = Duration::from_millis(200);
 
-const GROUP: &str = "batch.tutorial.kubebuilder.io";
-const CRD: &str = "cronjobs.batch.tutorial.kubebuilder.io";
 const MUTATING: &str = "mcronjob-v1.kb.io";
 const VALIDATING: &str = "vcronjob-v1.kb.io";
 /// The scaffolded validator's message for a name over 63 characters.
 const TOO_LONG: &str = "must be no more than 63 characters";
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is inside the repository")
-        .to_path_buf()
-}
-
-fn project_dir() -> PathBuf {
-    repo_root().join("testdata/project")
-}
-
-/// The target dir the golden projects share with tests/generated.rs and tests/e2e.rs.
-fn generated_target_dir() -> PathBuf {
-    std::env::var_os("KRB_GENERATED_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target/generated"))
-}
-
-/// Cargo, for another build than the one running this test.
-fn cargo() -> Command {
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    krb_tests::scrub_cargo_env(&mut cmd);
-    cmd
-}
-
-/// Runs a command to completion; its stdout, or an error quoting both streams.
-fn run(cmd: &mut Command) -> Result<String> {
-    let what = format!("{cmd:?}");
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("starting {what} (is it installed?)"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    ensure!(
-        out.status.success(),
-        "{what} failed ({}):\n{stdout}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(stdout)
-}
-
-/// The `krb` binary of this checkout, built with this test's profile into this test's target
-/// dir, so the test never runs a stale CLI.
-fn krb_binary() -> Result<PathBuf> {
-    // <target>/<profile dir>/deps/e2e_webhook-<hash>
-    let exe = std::env::current_exe().context("locating the test binary")?;
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .context("the test binary is not in <target>/<profile>/deps")?;
-    let target = profile_dir.parent().context("no target dir")?;
-    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") | None => "dev",
-        Some(other) => other,
-    };
-    run(cargo()
-        .args(["build", "--quiet", "-p", "krb-cli", "--bin", "krb"])
-        .args(["--profile", profile, "--target-dir"])
-        .arg(target)
-        .current_dir(repo_root()))?;
-    Ok(profile_dir.join("krb"))
-}
-
-/// testdata/project's manager binary, in the shared target dir (cheap after tests/generated.rs
-/// or tests/e2e.rs built it).
-fn manager_binary() -> Result<PathBuf> {
-    let target = generated_target_dir();
-    run(cargo()
-        .args(["build", "--quiet", "--bin", "manager"])
-        .current_dir(project_dir())
-        .env("CARGO_TARGET_DIR", &target))?;
-    Ok(target.join("debug/manager"))
-}
-
-/// Environment for kubectl and krb: the harness's admin kubeconfig, and a discovery cache of
-/// this control plane's own.
-fn kube_env(env: &TestEnv) -> Vec<(&'static str, PathBuf)> {
-    let dir = env.dir().unwrap_or_else(|| Path::new("."));
-    vec![
-        ("KUBECONFIG", env.kubeconfig_path().to_owned()),
-        ("KUBECACHEDIR", dir.join("kubectl-cache")),
-    ]
-}
-
-fn kubectl(env: &TestEnv, dir: &Path, args: &[&str]) -> Result<String> {
-    run(Command::new("kubectl")
-        .args(args)
-        .current_dir(dir)
-        .envs(kube_env(env)))
-}
-
-async fn wait_established(env: &TestEnv, name: &str) -> Result<()> {
-    let crds = Api::<CustomResourceDefinition>::all(env.client());
-    let waited = tokio::time::timeout(
-        WAIT,
-        await_condition(crds, name, conditions::is_crd_established()),
-    )
-    .await;
-    ensure!(
-        matches!(waited, Ok(Ok(Some(_)))),
-        "CRD {name} not Established within {WAIT:?}: {waited:?}"
-    );
-    Ok(())
-}
-
-/// A loopback port nobody listens on right now (the manager binds it a moment later).
-fn free_port() -> Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
-    Ok(listener.local_addr()?.port())
-}
 
 /// A CA, and serving certificates for 127.0.0.1 that it signs, written as tls.crt/tls.key.
 struct Pki {
@@ -254,11 +140,6 @@ fn webhook_configurations(env: &TestEnv, port: u16, ca_pem: &str) -> Result<Stri
     Ok(out)
 }
 
-fn cronjob_resource() -> ApiResource {
-    let gvk = GroupVersionKind::gvk(GROUP, "v1", "CronJob");
-    ApiResource::from_gvk_with_plural(&gvk, "cronjobs")
-}
-
 fn cronjob(name: &str) -> DynamicObject {
     let mut obj = DynamicObject::new(name, &cronjob_resource());
     obj.data = serde_json::json!({ "spec": {} });
@@ -276,105 +157,6 @@ fn api_status(result: kube::Result<DynamicObject>) -> Result<kube::core::Status>
         Err(kube::Error::Api(status)) => Ok(*status),
         Err(other) => bail!("expected an API error status, got {other}"),
         Ok(obj) => bail!("expected a denial, {:?} was admitted", obj.metadata.name),
-    }
-}
-
-/// The manager running as its own process: output to a log file, stopped with SIGTERM.
-/// Dropped before [`ManagerProcess::passed`], it prints its log and kills the process.
-struct ManagerProcess {
-    child: Child,
-    log: PathBuf,
-    passed: bool,
-}
-
-impl ManagerProcess {
-    fn start(binary: &Path, kubeconfig: &Path, log: PathBuf, args: &[String]) -> Result<Self> {
-        let out =
-            std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
-        let err = out.try_clone()?;
-        let child = Command::new(binary)
-            .args(args)
-            .env("KUBECONFIG", kubeconfig)
-            .env("NO_COLOR", "1")
-            .env("RUST_LOG", "info")
-            .env_remove("POD_NAMESPACE")
-            .env_remove("ENABLE_WEBHOOKS")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
-        Ok(ManagerProcess {
-            child,
-            log,
-            passed: false,
-        })
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-
-    /// The first log line `matches` accepts, waiting for it up to [`WAIT`].
-    async fn wait_for_line(
-        &mut self,
-        what: &str,
-        matches: impl Fn(&str) -> bool,
-    ) -> Result<String> {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(line) = self.log().lines().find(|l| matches(l)) {
-                return Ok(line.to_owned());
-            }
-            if let Some(status) = self.child.try_wait()? {
-                bail!("the manager exited ({status}) before logging {what}");
-            }
-            if Instant::now() >= deadline {
-                bail!("the manager logged no {what} within {WAIT:?}");
-            }
-            tokio::time::sleep(POLL).await;
-        }
-    }
-
-    /// SIGTERM, as the kubelet stops a pod, and the exit status (bounded by [`WAIT`]).
-    async fn terminate(&mut self) -> Result<ExitStatus> {
-        let pid = rustix::process::Pid::from_child(&self.child);
-        rustix::process::kill_process(pid, rustix::process::Signal::TERM)
-            .context("sending SIGTERM to the manager")?;
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                return Ok(status);
-            }
-            if Instant::now() >= deadline {
-                bail!("the manager did not exit within {WAIT:?} of SIGTERM");
-            }
-            tokio::time::sleep(POLL).await;
-        }
-    }
-
-    fn passed(mut self) {
-        self.passed = true;
-    }
-}
-
-impl Drop for ManagerProcess {
-    fn drop(&mut self) {
-        if self.is_running() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-        if !self.passed {
-            eprintln!(
-                "--- manager log {} ---\n{}--- end of manager log ---",
-                self.log.display(),
-                self.log()
-            );
-        }
     }
 }
 
@@ -456,7 +238,9 @@ async fn scaffolded_webhooks_admit_deny_and_reload_the_certificate() -> Result<(
         env.kubeconfig_path(),
         scratch.path().join("manager.log"),
         &args,
-    )?;
+        &["ENABLE_WEBHOOKS"],
+    )?
+    .with_poll(POLL);
 
     let configurations = webhook_configurations(&env, port, &pki.ca.pem())?;
     let file = scratch.path().join("webhooks.yaml");

@@ -4,25 +4,14 @@
 //! Projects share one target directory (KRB_GENERATED_TARGET_DIR, default
 //! target/generated) so their dependencies build once.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
 
+use krb_tests::{generated_target_dir, repo_root};
+
 /// Cargo runs test functions in parallel; the builds share a target dir, so take turns.
 static BUILD: Mutex<()> = Mutex::new(());
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("KRB_GENERATED_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target/generated"))
-}
 
 fn run(dir: &Path, program: &str, args: &[&str]) -> String {
     let mut cmd = Command::new(program);
@@ -30,7 +19,7 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> String {
     let out = cmd
         .args(args)
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target_dir())
+        .env("CARGO_TARGET_DIR", generated_target_dir())
         .env("CARGO_TERM_COLOR", "never")
         .output()
         .unwrap_or_else(|e| panic!("{program} could not start ({e}); it must be installed"));
