@@ -512,7 +512,7 @@ impl<'p> Engine<'p> {
                 );
             }
         }
-        if strip_float(&mut Value::Object(schema.clone())) {
+        if schema.values().any(has_float) || schema.contains_key(FLOAT_KEY) {
             let mut v = Value::Object(schema);
             strip_float(&mut v);
             schema = match v {
@@ -1138,6 +1138,16 @@ mod quote_free {
                 _ => "this type".into(),
             }
         }
+    }
+}
+
+/// Whether a float marker is anywhere in `v` (checked without copying the schema: fields
+/// holding Kubernetes types are large).
+fn has_float(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.contains_key(FLOAT_KEY) || m.values().any(has_float),
+        Value::Array(a) => a.iter().any(has_float),
+        _ => false,
     }
 }
 
