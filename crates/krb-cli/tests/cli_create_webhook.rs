@@ -298,15 +298,13 @@ fn conversion_with_a_spoke_then_defaulting() {
    create  config/crd/patches/webhook_in_cronjobs.yaml
    update  config/crd/kustomization.yaml
    update  PROJECT
+   update  api/src/v1/cronjob_types.rs
 Next: implement your new Webhook and generate the manifests with:
 $ krb make manifests
 Deploying it needs cert-manager in the cluster (https://cert-manager.io/docs/installation/).
 
 "#]])
-        .stderr_eq(str![[r#"
-warning: CronJob v1 is the hub of the conversion: mark it as the storage version with `/// +kubebuilder:storageversion` (api/src/v1/cronjob_types.rs)
-
-"#]]);
+        .stderr_eq(str![""]);
     assert_printed_changes(&out.get_output().stdout, &before, &read_tree(&dir));
     let project = read(&dir, "PROJECT");
     assert!(

@@ -9,15 +9,9 @@ use std::path::Path;
 
 use common::{read_tree, repo_root};
 
-/// One step of a scenario: a krb command, or an edit a user makes between commands.
+/// One step of a scenario: a krb command.
 enum Step {
     Krb(&'static [&'static str]),
-    /// Replace the first occurrence of `find` in `file`.
-    Edit {
-        file: &'static str,
-        find: &'static str,
-        replace: &'static str,
-    },
 }
 
 struct Scenario {
@@ -113,11 +107,6 @@ const SCENARIOS: &[Scenario] = &[
                 "--resource",
                 "--controller=false",
             ]),
-            Step::Edit {
-                file: "api/src/v1/captain_types.rs",
-                find: "/// +kubebuilder:subresource:status\n",
-                replace: "/// +kubebuilder:subresource:status\n/// +kubebuilder:storageversion\n",
-            },
             Step::Krb(&[
                 "create",
                 "webhook",
@@ -155,16 +144,6 @@ fn run_scenario(scenario: &Scenario, dir: &Path) {
                     scenario.name,
                     String::from_utf8_lossy(&out.stderr)
                 );
-            }
-            Step::Edit {
-                file,
-                find,
-                replace,
-            } => {
-                let path = dir.join(file);
-                let text = std::fs::read_to_string(&path).unwrap();
-                assert!(text.contains(find), "{file}: {find:?} not found");
-                std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
             }
         }
     }
@@ -221,9 +200,8 @@ fn golden_projects_match_and_rerun_is_a_noop() {
             }
         }
 
-        // The scenario again, in the same tree: nothing may change. `create api` for an
-        // existing kind is refused without --force, so it runs with --force; that rewrites the
-        // scaffold-once types, so the user's edit is made again before manifests.
+        // The scenario again, in the same tree: nothing may change. `create` commands for
+        // what exists are refused without --force, so they run with --force.
         for step in scenario.steps {
             match step {
                 Step::Krb(args) if args[0] == "init" => {}
@@ -240,15 +218,6 @@ fn golden_projects_match_and_rerun_is_a_noop() {
                         .output()
                         .unwrap();
                     assert!(out.status.success(), "{again:?}: {out:?}");
-                }
-                Step::Edit {
-                    file,
-                    find,
-                    replace,
-                } => {
-                    let path = dir.join(file);
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
                 }
             }
         }

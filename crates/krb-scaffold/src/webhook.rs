@@ -361,14 +361,40 @@ pub fn plan(root: &Path, opts: &WebhookOptions) -> Result<Prepared, ScaffoldErro
         if_exists: IfExists::Overwrite,
     });
 
+    // The hub is the storage version, as kubebuilder marks it. The marker goes next to the
+    // kind's `subresource:status` marker; without that line, or when another version already
+    // claims storage, the user decides.
+    const STATUS_MARKER: &str = "/// +kubebuilder:subresource:status";
     let hub_types = format!("api/src/{}/{}_types.rs", opts.version, res.kind_lower);
-    let marked =
-        read_optional(root, &hub_types)?.is_some_and(|t| t.contains("+kubebuilder:storageversion"));
+    let hub_text = read_optional(root, &hub_types)?.unwrap_or_default();
+    let marked = hub_text.contains("+kubebuilder:storageversion");
+    let other_storage = config
+        .resources
+        .iter()
+        .filter(|r| r.kind == opts.kind && r.version != opts.version)
+        .any(|r| {
+            read_optional(
+                root,
+                &format!("api/src/{}/{}_types.rs", r.version, res.kind_lower),
+            )
+            .ok()
+            .flatten()
+            .is_some_and(|t| t.contains("+kubebuilder:storageversion"))
+        });
     if opts.conversion && !marked {
-        warnings.push(format!(
-            "{} {} is the hub of the conversion: mark it as the storage version with `/// +kubebuilder:storageversion` (api/src/{}/{}_types.rs)",
-            opts.kind, opts.version, opts.version, res.kind_lower
-        ));
+        if !other_storage && hub_text.lines().any(|l| l.trim() == STATUS_MARKER) {
+            plan.push(insert(
+                &hub_types,
+                STATUS_MARKER,
+                "/// +kubebuilder:storageversion".into(),
+                false,
+            ));
+        } else {
+            warnings.push(format!(
+                "{} {} is the hub of the conversion: mark it as the storage version with `/// +kubebuilder:storageversion` ({hub_types})",
+                opts.kind, opts.version
+            ));
+        }
     }
     Ok(Prepared {
         plan,

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 /// CaptainSpec defines the desired state of Captain.
 ///
 /// +kubebuilder:object:root=true
-/// +kubebuilder:subresource:status
 /// +kubebuilder:storageversion
+/// +kubebuilder:subresource:status
 #[derive(CustomResource, krb::Schema, Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[kube(
     group = "crew.example.com",
