@@ -212,25 +212,32 @@ pub mod e2e {
             args: &[String],
             unset: &[&str],
         ) -> Result<Self> {
+            let mut cmd = Command::new(binary);
+            cmd.args(args);
+            for name in unset {
+                cmd.env_remove(name);
+            }
+            Self::spawn(cmd, kubeconfig, log)
+        }
+
+        /// Starts a prepared command (e.g. `krb make run -- ...` in a project) the same way:
+        /// the kubeconfig, plain-text logs to `log`, no inherited POD_NAMESPACE.
+        pub fn spawn(mut cmd: Command, kubeconfig: &Path, log: PathBuf) -> Result<Self> {
             let out = std::fs::File::create(&log)
                 .with_context(|| format!("creating {}", log.display()))?;
             let err = out.try_clone()?;
-            let mut cmd = Command::new(binary);
-            cmd.args(args)
-                .env("KUBECONFIG", kubeconfig)
+            cmd.env("KUBECONFIG", kubeconfig)
                 // Plain text for the assertions: no colors, default verbosity.
                 .env("NO_COLOR", "1")
                 .env("RUST_LOG", "info")
                 .env_remove("POD_NAMESPACE");
-            for name in unset {
-                cmd.env_remove(name);
-            }
+            let what = format!("{cmd:?}");
             let child = cmd
                 .stdin(Stdio::null())
                 .stdout(out)
                 .stderr(err)
                 .spawn()
-                .with_context(|| format!("starting {}", binary.display()))?;
+                .with_context(|| format!("starting {what}"))?;
             Ok(ManagerProcess {
                 child,
                 log,

@@ -23,6 +23,7 @@ use krb_tests::e2e::{
     CRD, GROUP, ManagerProcess, POLL, WAIT, cronjob_resource, free_port, krb_binary, kube_env,
     kubectl, manager_binary, project_dir, repo_root, run, wait_established,
 };
+use krb_tests::generated_target_dir;
 use kube::api::{Api, DynamicObject, ObjectMeta, PostParams};
 use kube::runtime::wait::await_condition;
 use serde::Deserialize as _;
@@ -233,7 +234,8 @@ async fn manager_process_reconciles_the_sample_and_serves_probes_and_metrics() -
     let Some(env) = control_plane(Environment::builder()).await? else {
         return Ok(());
     };
-    let manager_bin = manager_binary()?;
+    // Built here so that `krb make run` below finds it fresh.
+    manager_binary()?;
     let project = project_dir();
 
     krb(&env, &project, &["make", "install"])?;
@@ -250,14 +252,22 @@ async fn manager_process_reconciles_the_sample_and_serves_probes_and_metrics() -
         .with_context(|| format!("config/samples applied no CronJob: {applied}"))?
         .to_owned();
 
+    // `krb make run`, as a user runs it: manifests, then `cargo run` of the manager (built
+    // above into the shared target dir, so nothing is rebuilt); krb and cargo exec into the
+    // manager, so the SIGTERM below reaches it.
     let (health, metrics) = (free_port()?, free_port()?);
     let dir = tempfile::tempdir()?;
-    let mut manager = ManagerProcess::start(
-        &manager_bin,
+    let mut make_run = Command::new(krb_binary()?);
+    make_run
+        .args(["make", "run", "--"])
+        .args(server_args(health, metrics))
+        .current_dir(&project)
+        .env("CARGO_TARGET_DIR", generated_target_dir());
+    krb_tests::scrub_cargo_env(&mut make_run);
+    let mut manager = ManagerProcess::spawn(
+        make_run,
         env.kubeconfig_path(),
         dir.path().join("manager.log"),
-        &server_args(health, metrics),
-        &[],
     )?;
 
     wait_available(&env, &ns, &sample, &mut manager).await?;

@@ -85,6 +85,15 @@ pub fn run(cmd: MakeCommand) -> anyhow::Result<()> {
                 );
                 cmd.env("ENABLE_WEBHOOKS", "false");
             }
+            // Become `cargo run` (which becomes the manager in turn), so that SIGTERM or
+            // Ctrl-C sent to `krb make run` reaches the manager and it shuts down gracefully.
+            #[cfg(unix)]
+            {
+                use std::os::unix::process::CommandExt as _;
+                let err = cmd.exec();
+                Err(anyhow::Error::new(err).context("starting `cargo run --bin manager`"))
+            }
+            #[cfg(not(unix))]
             status(cmd, "cargo run --bin manager")
         }
         MakeCommand::Test(args) => {
