@@ -266,7 +266,7 @@ pub fn plan(root: &Path, opts: &ApiOptions) -> Result<Prepared, ScaffoldError> {
         plan.push(insert(
             "src/main.rs",
             "// +krb:scaffold:builder",
-            setup_call(k),
+            setup_call(&format!("controller::{k}_controller")),
             false,
         ));
         // Dependencies of the scaffolded controller, added through toml_edit.
@@ -328,7 +328,7 @@ pub fn plan(root: &Path, opts: &ApiOptions) -> Result<Prepared, ScaffoldError> {
 }
 
 /// Rust lines longer than this are broken, as rustfmt's default `max_width`.
-const MAX_WIDTH: usize = 100;
+pub(crate) const MAX_WIDTH: usize = 100;
 
 /// The module and re-exports of a kind in `api/src/<version>/mod.rs`, laid out as rustfmt
 /// would, so generated projects pass `cargo fmt --check` whatever the kind is called.
@@ -359,13 +359,14 @@ fn kind_exports(kind_lower: &str, kind: &str) -> String {
     format!("mod {kind_lower}_types;\n{export}\n")
 }
 
-/// The controller's registration in `main`, indented four spaces there.
-fn setup_call(kind_lower: &str) -> String {
-    let call = format!("controller::{kind_lower}_controller::setup(&mgr);");
+/// A module's `setup(&mgr)` call in `main`, indented four spaces there, broken as rustfmt
+/// would when too long. `module` is e.g. `controller::cronjob_controller`.
+pub(crate) fn setup_call(module: &str) -> String {
+    let call = format!("{module}::setup(&mgr);");
     if call.len() + 4 <= MAX_WIDTH {
         call
     } else {
-        format!("controller::{kind_lower}_controller::setup(\n    &mgr,\n);")
+        format!("{module}::setup(\n    &mgr,\n);")
     }
 }
 
@@ -415,7 +416,8 @@ fn check_against_project(
     Ok(())
 }
 
-fn read_optional(root: &Path, rel: &str) -> Result<Option<String>, ScaffoldError> {
+/// A project file's text, or `None` when it does not exist.
+pub(crate) fn read_optional(root: &Path, rel: &str) -> Result<Option<String>, ScaffoldError> {
     match std::fs::read_to_string(root.join(rel)) {
         Ok(s) => Ok(Some(s)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),

@@ -19,6 +19,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::api::{MAX_WIDTH, read_optional};
 use crate::cargo_toml::{DependencySpec, TomlEdit};
 use crate::context::{self, Ctx, ProjectCtx, ResourceCtx};
 use crate::init::header;
@@ -670,17 +671,9 @@ fn uncomment_above(text: &str, marker: &str) -> String {
     out
 }
 
-/// Rust lines longer than this are broken, as rustfmt's default `max_width`.
-const MAX_WIDTH: usize = 100;
-
-/// The webhooks' registration in `main`, indented four spaces there.
+/// The webhooks' registration in `main`.
 fn setup_call(version: &str, kind_lower: &str) -> String {
-    let call = format!("webhook::{version}::{kind_lower}_webhook::setup(&mgr);");
-    if call.len() + 4 <= MAX_WIDTH {
-        call
-    } else {
-        format!("webhook::{version}::{kind_lower}_webhook::setup(\n    &mgr,\n);")
-    }
+    crate::api::setup_call(&format!("webhook::{version}::{kind_lower}_webhook"))
 }
 
 /// A commented section of config/default/kustomization.yaml: its first line, the comment
@@ -784,17 +777,6 @@ fn uncomment(text: &str, section: &Section) -> Option<String> {
         }
     }
     Some(out)
-}
-
-fn read_optional(root: &Path, rel: &str) -> Result<Option<String>, ScaffoldError> {
-    match std::fs::read_to_string(root.join(rel)) {
-        Ok(s) => Ok(Some(s)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(ScaffoldError::Io {
-            path: rel.into(),
-            error,
-        }),
-    }
 }
 
 #[cfg(test)]
